@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "carecircle.circles",
     "carecircle.plans",
     "carecircle.rota",
+    "carecircle.safeguarding",
     "carecircle.web",
     "carecircle.api",
 ]
@@ -161,6 +162,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -1,0 +1,52 @@
+# carecircle — the commands in README.md. Everything the project needs is installed from here.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+HOST ?= 127.0.0.1
+PORT ?= 8000
+UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+VENV := .venv
+PY := $(VENV)/bin/python
+export DJANGO_SETTINGS_MODULE := carecircle.settings
+
+.PHONY: run serve sync uv migrate demo test lint format bench browser clean
+
+uv:
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || \
+		(echo "Installing uv with pip…" && $(PYTHON) -m pip install --quiet --user uv)
+
+$(VENV)/.synced: pyproject.toml uv.lock | uv
+	$(UV) sync --locked --python $(PYTHON)
+	@touch $@
+
+sync: $(VENV)/.synced
+
+migrate: sync
+	CARECIRCLE_DEMO=true $(PY) manage.py migrate --noinput
+
+demo: migrate
+	CARECIRCLE_DEMO=true $(PY) manage.py load_demo
+
+run: demo
+	@echo "carecircle is at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	CARECIRCLE_DEMO=true $(VENV)/bin/uvicorn carecircle.asgi:application --host $(HOST) --port $(PORT)
+
+browser:
+	@bash scripts/ensure_browser.sh
+
+test: sync browser
+	@bash scripts/test.sh
+
+lint: sync
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	CARECIRCLE_DEMO=true DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run
+
+format: sync
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: sync
+	@bash scripts/bench.sh
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .ruff_cache

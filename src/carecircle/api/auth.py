@@ -1,0 +1,34 @@
+"""API authentication: the browser's session (with CSRF on writes) or a bearer token."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from ninja.security import APIKeyCookie, HttpBearer
+
+from carecircle.api.models import ApiToken, hash_token
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request, token: str):
+        found = (
+            ApiToken.objects.select_related("user")
+            .filter(token_hash=hash_token(token), revoked=False, user__is_active=True)
+            .first()
+        )
+        if found is None:
+            return None
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        request.user = found.user
+        return found.user
+
+
+class SessionAuth(APIKeyCookie):
+    """Django's session cookie; ninja checks the CSRF token on unsafe methods."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request, key):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return user
+        return None

@@ -1,0 +1,59 @@
+"""One error shape for every API failure: {"error": {"code", "message", "fields"}}."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+
+def error_body(code: str, message: str, fields: dict[str, str] | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def _field_name(loc) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload")]
+    return ".".join(parts) or "request"
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(NinjaValidationError)
+    def on_validation(request, exc):
+        fields = {_field_name(e.get("loc", ())): e.get("msg", "invalid") for e in exc.errors}
+        names = ", ".join(fields)
+        return api.create_response(
+            request, error_body("invalid", f"Check these fields: {names}.", fields), status=422
+        )
+
+    @api.exception_handler(DjangoValidationError)
+    def on_domain_validation(request, exc):
+        if hasattr(exc, "message_dict"):
+            fields = {k: " ".join(v) for k, v in exc.message_dict.items()}
+        else:
+            fields = {"request": " ".join(exc.messages)}
+        message = " ".join(f"{k}: {v}" for k, v in fields.items())
+        return api.create_response(request, error_body("invalid", message, fields), status=422)
+
+    @api.exception_handler(Http404)
+    def on_not_found(request, exc):
+        return api.create_response(request, error_body("not_found", "Not found."), status=404)
+
+    @api.exception_handler(PermissionDenied)
+    def on_denied(request, exc):
+        message = str(exc) or "You may not do this."
+        return api.create_response(request, error_body("forbidden", message), status=403)
+
+    @api.exception_handler(AuthenticationError)
+    def on_unauthenticated(request, exc):
+        return api.create_response(
+            request,
+            error_body("unauthenticated", "Sign in, or send 'Authorization: Bearer <token>'."),
+            status=401,
+        )
+
+    @api.exception_handler(HttpError)
+    def on_http_error(request, exc):
+        return api.create_response(request, error_body("error", str(exc)), status=exc.status_code)

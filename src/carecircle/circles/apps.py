@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CirclesConfig(AppConfig):
+    name = "carecircle.circles"
+    verbose_name = "Circles"

@@ -1,0 +1,46 @@
+"""Figures across circles for the team-leader and manager homes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.utils import timezone
+
+from carecircle.circles.models import Circle, MembershipRole
+from carecircle.rota.selectors import Coverage, coverage, week_start
+
+
+@dataclass(frozen=True)
+class CircleStatus:
+    circle: Circle
+    this_week: Coverage
+    next_week: Coverage
+    clients: int
+    carers: int
+
+    @property
+    def line(self) -> str:
+        if self.this_week.open == 0:
+            return "all places filled this week"
+        return f"{self.this_week.open} of {self.this_week.places} places open this week"
+
+
+def circle_statuses(circles) -> list[CircleStatus]:
+    start = week_start(timezone.localdate())
+    statuses = []
+    for circle in circles.prefetch_related("clients", "memberships"):
+        statuses.append(
+            CircleStatus(
+                circle=circle,
+                this_week=coverage(circle=circle, start=start, end=start + timedelta(days=6)),
+                next_week=coverage(
+                    circle=circle, start=start + timedelta(days=7), end=start + timedelta(days=13)
+                ),
+                clients=len(circle.clients.all()),
+                carers=len(
+                    {m.user_id for m in circle.memberships.all() if m.role == MembershipRole.CARER}
+                ),
+            )
+        )
+    return statuses

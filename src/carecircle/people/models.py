@@ -1,0 +1,217 @@
+"""People: accounts, clients, carers and the relationships that decide who may see what."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CLIENT = "client", _("Client")
+    REPRESENTATIVE = "representative", _("Representative")
+    CARER = "carer", _("Carer")
+    TEAM_LEADER = "team_leader", _("Team leader")
+    MANAGER = "manager", _("Manager")
+    SAFEGUARDING_LEAD = "safeguarding_lead", _("Safeguarding lead")
+    ADMIN = "admin", _("Administrator")
+
+
+class User(AbstractUser):
+    """A login. `role` is the person's main role (it picks their home page); what they may see
+    is decided by relationships (circle memberships, the clients they help or represent)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    role = models.CharField(max_length=32, choices=Role.choices, default=Role.CARER)
+    organisation = models.ForeignKey(
+        "circles.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    phone = models.CharField(max_length=32, blank=True)
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Skill(models.Model):
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=80)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Client(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.OneToOneField(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="client_profile"
+    )
+    organisation = models.ForeignKey(
+        "circles.Organisation", on_delete=models.PROTECT, related_name="clients"
+    )
+    circle = models.ForeignKey(
+        "circles.Circle", null=True, blank=True, on_delete=models.PROTECT, related_name="clients"
+    )
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80)
+    preferred_name = models.CharField(max_length=80, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    address = models.TextField()
+    postcode = models.CharField(max_length=12, blank=True)
+    latitude = models.FloatField(validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    longitude = models.FloatField(validators=[MinValueValidator(-180), MaxValueValidator(180)])
+    languages = models.JSONField(default=list, blank=True)
+    assessed_weekly_hours = models.DecimalField(
+        max_digits=5, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(168)]
+    )
+    summary = models.TextField(blank=True, help_text=_("About me, in the client's words."))
+    avoid_carers = models.ManyToManyField(
+        "people.Carer", blank=True, related_name="avoided_by", help_text=_("Must not visit.")
+    )
+    preferred_carers = models.ManyToManyField(
+        "people.Carer", blank=True, related_name="preferred_by"
+    )
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def display_name(self) -> str:
+        return self.preferred_name or self.first_name
+
+
+class Authority(models.TextChoices):
+    LPA_HEALTH_WELFARE = "lpa_health_welfare", _("Lasting power of attorney (health and welfare)")
+    DEPUTY = "deputy", _("Court-appointed deputy")
+    INFORMAL = "informal", _("Informal family")
+
+
+class Representative(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="representations")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="representatives")
+    authority = models.CharField(max_length=32, choices=Authority.choices)
+    relationship = models.CharField(max_length=80, blank=True)
+    valid_from = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "client"], name="one_representation_per_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} for {self.client} ({self.get_authority_display()})"
+
+
+class CarerKind(models.TextChoices):
+    COUNCIL = "council", _("Council home care worker")
+    AGENCY = "agency", _("Agency worker")
+    EMPLOYED = "employed", _("Directly employed")
+    FAMILY = "family", _("Informal: family")
+    FRIEND = "friend", _("Informal: friend")
+    NEIGHBOUR = "neighbour", _("Informal: neighbour")
+    VOLUNTEER = "volunteer", _("Informal: volunteer")
+
+
+INFORMAL_KINDS = frozenset(
+    {CarerKind.FAMILY, CarerKind.FRIEND, CarerKind.NEIGHBOUR, CarerKind.VOLUNTEER}
+)
+
+
+class Carer(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="carer_profile")
+    organisation = models.ForeignKey(
+        "circles.Organisation", on_delete=models.PROTECT, related_name="carers"
+    )
+    kind = models.CharField(max_length=16, choices=CarerKind.choices)
+    skills = models.ManyToManyField(Skill, blank=True, related_name="carers")
+    languages = models.JSONField(default=list, blank=True)
+    home_latitude = models.FloatField(validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    home_longitude = models.FloatField(validators=[MinValueValidator(-180), MaxValueValidator(180)])
+    contracted_hours = models.DecimalField(
+        max_digits=5, decimal_places=2, default=0, validators=[MinValueValidator(0)]
+    )
+    max_hours_per_day = models.DecimalField(
+        max_digits=4,
+        decimal_places=2,
+        default=10,
+        validators=[MinValueValidator(0), MaxValueValidator(24)],
+    )
+    max_hours_per_week = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=48,
+        validators=[MinValueValidator(0), MaxValueValidator(168)],
+    )
+    cost_rate = models.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+        help_text=_("Cost per hour in pounds."),
+    )
+    helps_clients = models.ManyToManyField(
+        Client,
+        blank=True,
+        related_name="informal_carers",
+        help_text=_("For an informal carer: the only clients they help."),
+    )
+
+    class Meta:
+        ordering = ["user__first_name", "user__last_name"]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def is_informal(self) -> bool:
+        return self.kind in INFORMAL_KINDS
+
+    @property
+    def name(self) -> str:
+        return str(self.user)
+
+
+class CheckKind(models.TextChoices):
+    BACKGROUND = "background", _("Background check (DBS)")
+    TRAINING = "training", _("Training")
+
+
+class CarerCheck(models.Model):
+    carer = models.ForeignKey(Carer, on_delete=models.CASCADE, related_name="checks")
+    kind = models.CharField(max_length=16, choices=CheckKind.choices)
+    name = models.CharField(max_length=120)
+    enables_skill = models.ForeignKey(
+        Skill,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        help_text=_("The skill this training qualifies the carer for, if any."),
+    )
+    completed_on = models.DateField()
+    expires_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["expires_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_on__isnull=True)
+                | models.Q(expires_on__gte=models.F("completed_on")),
+                name="check_expires_after_completion",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.carer})"

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from ninja import Query, Router, Schema
+
+from carecircle.people.permissions import Perm, require
+from carecircle.rota.access import access_visit, visits_visible_to
+from carecircle.rota.models import Visit
+from carecircle.rota.schemas import CarerRef, VisitOut
+from carecircle.rota.selectors import week_start
+
+router = Router(tags=["visits"])
+MAX_RANGE_DAYS = 62
+
+
+class VisitFilter(Schema):
+    start: date | None = None
+    end: date | None = None
+    client: UUID | None = None
+
+
+def visit_out(visit: Visit) -> VisitOut:
+    assigned = list(visit.assignments.all())
+    return VisitOut(
+        id=visit.public_id,
+        client_id=visit.client.public_id,
+        client_name=str(visit.client),
+        name=visit.name,
+        date=visit.date,
+        window_start=visit.window_start,
+        window_end=visit.window_end,
+        start=visit.start,
+        duration_minutes=visit.duration_minutes,
+        carers_needed=visit.carers_needed,
+        carers=[
+            CarerRef(id=a.carer.public_id, name=a.carer.name, status=a.status) for a in assigned
+        ],
+        open_places=max(0, visit.carers_needed - len(assigned)),
+        status=visit.status,
+    )
+
+
+def _visit_qs(qs):
+    return qs.select_related("client").prefetch_related("assignments__carer__user")
+
+
+@router.get("", response=list[VisitOut])
+def list_visits(request, filters: Query[VisitFilter]):
+    """Visits you may see, from `start` to `end` inclusive (default: this week, at most 62 days)."""
+    require(request.auth, Perm.USE_API)
+    start = filters.start or week_start(timezone.localdate())
+    end = filters.end or start + timedelta(days=6)
+    if end < start:
+        raise ValidationError({"end": "must be on or after start"})
+    if (end - start).days >= MAX_RANGE_DAYS:
+        raise ValidationError({"end": f"at most {MAX_RANGE_DAYS} days after start"})
+    qs = visits_visible_to(request.auth).filter(date__range=(start, end))
+    if filters.client:
+        qs = qs.filter(client__public_id=filters.client)
+    return [visit_out(v) for v in _visit_qs(qs).order_by("window_start")]
+
+
+@router.get("/{visit_id}", response=VisitOut)
+def get_visit(request, visit_id: UUID):
+    require(request.auth, Perm.USE_API)
+    visit = access_visit(request.auth, visit_id)
+    return visit_out(_visit_qs(Visit.objects.filter(pk=visit.pk)).get())

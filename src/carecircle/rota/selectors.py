@@ -1,0 +1,106 @@
+"""Reads for the rota pages: a carer's day, a circle's week, coverage figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from carecircle.people.models import Carer, Client
+from carecircle.rota.models import Assignment, Visit, VisitStatus
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _with_people(qs: QuerySet[Visit]) -> QuerySet[Visit]:
+    return qs.select_related("client", "pattern").prefetch_related(
+        Prefetch(
+            "assignments",
+            queryset=Assignment.objects.select_related("carer__user").order_by(
+                "carer__user__first_name"
+            ),
+        ),
+        "skills",
+        "pattern__tasks",
+    )
+
+
+def visits_for_carer(*, carer: Carer, start: date, end: date) -> list[Visit]:
+    qs = Visit.objects.filter(assignments__carer=carer, date__range=(start, end)).exclude(
+        status=VisitStatus.CANCELLED
+    )
+    return list(_with_people(qs).order_by("window_start"))
+
+
+def visits_for_client(*, client: Client, start: date, end: date) -> list[Visit]:
+    qs = Visit.objects.filter(client=client, date__range=(start, end)).exclude(
+        status=VisitStatus.CANCELLED
+    )
+    return list(_with_people(qs).order_by("window_start"))
+
+
+@dataclass
+class BoardRow:
+    client: Client
+    cells: list[list[Visit]] = field(default_factory=list)
+
+
+def board_week(*, circle, start: date, clients=None) -> tuple[list[date], list[BoardRow]]:
+    """The week as a grid of clients × days; each cell holds that day's visits in order.
+
+    `clients` narrows the rows to those the viewer may see (an informal carer sees only the
+    clients they help)."""
+    days = [start + timedelta(days=i) for i in range(7)]
+    people = clients if clients is not None else circle.clients.all()
+    rows: dict[int, BoardRow] = {
+        c.id: BoardRow(client=c, cells=[[] for _ in days])
+        for c in people.order_by("last_name", "first_name")
+    }
+    visits = _with_people(
+        Visit.objects.filter(
+            circle=circle, client_id__in=list(rows), date__range=(days[0], days[-1])
+        ).exclude(status=VisitStatus.CANCELLED)
+    ).order_by("window_start")
+    for visit in visits:
+        row = rows.get(visit.client_id)
+        if row is not None:
+            row.cells[(visit.date - days[0]).days].append(visit)
+    return days, list(rows.values())
+
+
+def open_places(visit: Visit) -> int:
+    """Places nobody fills yet (uses prefetched assignments when present)."""
+    return max(0, visit.carers_needed - len(visit.assignments.all()))
+
+
+@dataclass(frozen=True)
+class Coverage:
+    visits: int
+    places: int
+    filled: int
+
+    @property
+    def open(self) -> int:
+        return self.places - self.filled
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.places == 0 else int(100 * self.filled / self.places)
+
+
+def coverage(*, circle, start: date, end: date) -> Coverage:
+    rows = (
+        Visit.objects.filter(circle=circle, date__range=(start, end))
+        .exclude(status=VisitStatus.CANCELLED)
+        .annotate(n=Count("assignments", filter=Q(assignments__status="published")))
+        .values_list("carers_needed", "n")
+    )
+    places = filled = visits = 0
+    for needed, n in rows:
+        visits += 1
+        places += needed
+        filled += min(needed, n)
+    return Coverage(visits=visits, places=places, filled=filled)

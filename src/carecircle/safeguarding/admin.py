@@ -1,0 +1,16 @@
+from django.contrib import admin
+
+from carecircle.safeguarding.models import AuditEvent
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ("at", "actor", "action", "object_type", "client")
+    list_filter = ("action", "object_type")
+
+    # The audit trail is append-only, even for administrators.
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

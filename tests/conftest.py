@@ -1,0 +1,70 @@
+"""Shared fixtures: the demo organisation loaded once, and named personas from it.
+
+The personas are the people of shared/SCENARIOS.md: Priya (team leader), Ana and Dave (carers),
+Pat (informal carer, helps only Arthur), Edna (client), Sue (Edna's attorney, also an informal
+carer), Helen (manager), Sam (safeguarding lead), Chris (a carer in the other circle: the outsider)
+and the administrator.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from django.conf import settings
+
+PERSONAS = {
+    "team_leader": "priya",
+    "carer": "ana",
+    "carer2": "dave",
+    "informal": "pat",
+    "client": "edna",
+    "representative": "sue",
+    "manager": "helen",
+    "safeguarding": "sam",
+    "outsider": "chris",
+    "admin": "admin",
+}
+
+
+def pytest_configure(config):
+    # Hashing passwords slowly is a production safeguard; tests only need it to work.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from carecircle.web.demo import load_demo
+
+    with django_db_blocker.unblock():
+        load_demo()
+
+
+def _personas():
+    from carecircle.circles.models import Circle
+    from carecircle.people.models import Client, User
+
+    users = {key: User.objects.get(username=name) for key, name in PERSONAS.items()}
+    return SimpleNamespace(
+        **users,
+        riverside=Circle.objects.get(name="Riverside"),
+        hilltop=Circle.objects.get(name="Hilltop"),
+        edna=Client.objects.get(first_name="Edna"),
+        arthur=Client.objects.get(first_name="Arthur"),
+        margaret=Client.objects.get(first_name="Margaret"),
+    )
+
+
+@pytest.fixture
+def people(db):
+    return _personas()
+
+
+@pytest.fixture
+def demo_live(transactional_db):
+    """For tests that need committed data (a live server): the flush between transactional
+    tests empties the database, so load the demo again when it is gone."""
+    from carecircle.web.demo import load_demo
+
+    load_demo()
+    return _personas()
