@@ -9,8 +9,7 @@ import pytest
 from django.urls import reverse
 
 from carecircle.rota.models import Visit
-
-ROLES = list(__import__("tests.conftest", fromlist=["PERSONAS"]).PERSONAS)
+from tests.matrix import ROLES, check_anonymous, check_route
 
 
 def _edna_visit(p):
@@ -78,44 +77,24 @@ ROUTES = {
 }
 
 
+URL_NAMES = {
+    "home",
+    "my_day",
+    "circle_board",
+    "client_page",
+    "team_home",
+    "manager_home",
+    "audit_home",
+    "password_change",
+}
+
+
 @pytest.mark.parametrize("route", list(ROUTES))
 @pytest.mark.parametrize("role", ROLES)
 def test_permission_matrix(client, people, route, role):
-    build, expected, default = ROUTES[route]
-    client.force_login(getattr(people, role))
-    response = client.get(build(people))
-    assert response.status_code == expected.get(role, default), response.content[:300]
+    check_route(client, people, ROUTES, route, role)
 
 
 @pytest.mark.parametrize("route", list(ROUTES))
 def test_anonymous_is_sent_to_sign_in(client, people, route):
-    build, _, _ = ROUTES[route]
-    response = client.get(build(people))
-    if route.startswith("api_"):
-        assert response.status_code == 401
-        assert response.json()["error"]["code"] == "unauthenticated"
-    else:
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("login"))
-
-
-def test_every_url_is_in_the_matrix():
-    """A new page without a row in the matrix fails here."""
-    from django.urls import get_resolver
-
-    covered = {
-        "home",
-        "my_day",
-        "circle_board",
-        "client_page",
-        "team_home",
-        "manager_home",
-        "audit_home",
-        "password_change",
-    }
-    exempt = {"login", "logout", "password_change_done", "no_home", "health"}
-    names = {
-        name for name in get_resolver().reverse_dict if isinstance(name, str) and ":" not in name
-    }
-    missing = names - covered - exempt
-    assert not missing, f"add these pages to ROUTES: {sorted(missing)}"
+    check_anonymous(client, people, ROUTES, route)
