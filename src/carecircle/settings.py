@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "carecircle.circles",
     "carecircle.plans",
     "carecircle.rota",
+    "carecircle.visits",
+    "carecircle.alerts",
     "carecircle.safeguarding",
     "carecircle.web",
     "carecircle.api",

@@ -1,13 +1,14 @@
+"""Root URLs: the front door, accounts, and each app's own urls.py (no namespaces, so URL names
+are global and unique)."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from carecircle.api.api import api
-from carecircle.circles import views as circle_views
-from carecircle.people import views as people_views
-from carecircle.rota import views as rota_views
-from carecircle.safeguarding import views as safeguarding_views
 from carecircle.web import views as web_views
+
+APPS = ["people", "circles", "plans", "rota", "visits", "alerts", "safeguarding"]
 
 urlpatterns = [
     path("", web_views.home, name="home"),
@@ -25,12 +26,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("my-day/", rota_views.my_day, name="my_day"),
-    path("circles/<uuid:circle_id>/board/", rota_views.circle_board, name="circle_board"),
-    path("clients/<uuid:client_id>/", people_views.client_page, name="client_page"),
-    path("team/", circle_views.team_home, name="team_home"),
-    path("manager/", circle_views.manager_home, name="manager_home"),
-    path("safeguarding/", safeguarding_views.audit_home, name="audit_home"),
+    *[path("", include(f"carecircle.{app}.urls")) for app in APPS],
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from carecircle.alerts.api import router as alerts_router
 from carecircle.api.auth import SessionAuth, TokenAuth
 from carecircle.api.errors import install_error_handlers
 from carecircle.circles.api import router as circles_router
 from carecircle.people.api import router as people_router
+from carecircle.plans.api import router as plans_router
 from carecircle.rota.api import router as rota_router
+from carecircle.safeguarding.api import router as safeguarding_router
+from carecircle.visits.api import router as visits_router
 
 api = NinjaAPI(
     title="carecircle API",
@@ -26,3 +30,8 @@ install_error_handlers(api)
 api.add_router("/", people_router)
 api.add_router("/circles", circles_router)
 api.add_router("/visits", rota_router)
+# Each app owns its router and the paths under its prefix.
+api.add_router("/records", visits_router)
+api.add_router("/alerts", alerts_router)
+api.add_router("/plans", plans_router)
+api.add_router("/safeguarding", safeguarding_router)

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from carecircle.safeguarding import views
+
+urlpatterns = [
+    path("safeguarding/", views.audit_home, name="audit_home"),
+]
