@@ -7,7 +7,7 @@ import sys
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from carecircle.settings import env_bool, env_int
+from carecircle.env import env_bool, env_int
 
 
 def test_env_helpers_fail_loudly(monkeypatch):
