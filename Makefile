@@ -27,8 +27,7 @@ demo: migrate
 	CARECIRCLE_DEMO=true $(PY) manage.py load_demo
 
 run: demo
-	@echo "carecircle is at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	CARECIRCLE_DEMO=true $(VENV)/bin/uvicorn carecircle.asgi:application --host $(HOST) --port $(PORT)
+	CARECIRCLE_DEMO=true HOST=$(HOST) PORT=$(PORT) bash scripts/serve.sh
 
 browser:
 	@bash scripts/ensure_browser.sh

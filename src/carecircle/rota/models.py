@@ -84,6 +84,13 @@ class Assignment(models.Model):
         max_length=16, choices=AssignmentStatus.choices, default=AssignmentStatus.PUBLISHED
     )
     why = models.CharField(max_length=200, blank=True)
+    draft = models.ForeignKey(
+        "rota.RotaDraft",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assignments",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -165,3 +172,59 @@ class Absence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.carer} {self.get_kind_display()} {self.starts_at:%Y-%m-%d}"
+
+
+class DraftStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Working it out")
+    READY = "ready", _("Ready to review")
+    FAILED = "failed", _("Failed")
+    PUBLISHED = "published", _("Published")
+    DISCARDED = "discarded", _("Discarded")
+
+
+class RotaDraft(models.Model):
+    """A proposed rota for one circle-week, solved in the background by the rota engine."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    circle = models.ForeignKey("circles.Circle", on_delete=models.CASCADE, related_name="drafts")
+    week_start = models.DateField()
+    status = models.CharField(
+        max_length=16, choices=DraftStatus.choices, default=DraftStatus.QUEUED
+    )
+    requested_by = models.ForeignKey(
+        "people.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        "people.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    solver_status = models.CharField(max_length=16, blank=True)
+    objective = models.FloatField(null=True, blank=True)
+    best_bound = models.FloatField(null=True, blank=True)
+    seconds = models.FloatField(null=True, blank=True)
+    penalties = models.JSONField(default=dict, blank=True)
+    unfilled = models.JSONField(default=list, blank=True)
+    figures = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # One draft in flight per circle-week: a second request joins the first.
+            models.UniqueConstraint(
+                fields=["circle", "week_start"],
+                condition=Q(status__in=["queued", "running", "ready"]),
+                name="one_open_draft_per_circle_week",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Draft for {self.circle} week of {self.week_start} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (DraftStatus.QUEUED, DraftStatus.RUNNING, DraftStatus.READY)

@@ -104,3 +104,50 @@ def coverage(*, circle, start: date, end: date) -> Coverage:
         places += needed
         filled += min(needed, n)
     return Coverage(visits=visits, places=places, filled=filled)
+
+
+@dataclass(frozen=True)
+class DraftLine:
+    visit: Visit
+    carers: list[str]
+    why: list[str]
+    new: bool
+
+
+@dataclass(frozen=True)
+class DraftReview:
+    lines: list[DraftLine]
+    gaps: list[tuple[Visit, int, str]]
+    carers_per_client: dict[str, int]
+
+
+def draft_review(*, draft, user=None) -> DraftReview:
+    """The draft as a team leader reads it: who goes where and why, and the places left open."""
+    from carecircle.people.access import clients_visible_to
+
+    end = draft.week_start + timedelta(days=6)
+    qs = Visit.objects.filter(circle=draft.circle, date__range=(draft.week_start, end))
+    if user is not None:
+        qs = qs.filter(client__in=clients_visible_to(user))
+    visits = list(_with_people(qs.exclude(status=VisitStatus.CANCELLED)).order_by("window_start"))
+    by_id = {str(v.public_id): v for v in visits}
+    lines, per_client = [], {}
+    for visit in visits:
+        assigned = list(visit.assignments.all())
+        lines.append(
+            DraftLine(
+                visit=visit,
+                carers=[a.carer.name for a in assigned],
+                why=[f"{a.carer.name}: {a.why}" for a in assigned if a.why],
+                new=any(a.draft_id == draft.id for a in assigned),
+            )
+        )
+        per_client.setdefault(str(visit.client), set()).update(a.carer_id for a in assigned)
+    gaps = [
+        (by_id[u["visit"]], u["missing"], u["reason"])
+        for u in draft.unfilled
+        if u["visit"] in by_id
+    ]
+    return DraftReview(
+        lines=lines, gaps=gaps, carers_per_client={k: len(v) for k, v in per_client.items()}
+    )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from carecircle.circles.access import access_circle
 from carecircle.people.access import carer_of, clients_visible_to
 from carecircle.people.permissions import Perm, has_perm, require
+from carecircle.rota.models import DraftStatus, RotaDraft
 from carecircle.rota.selectors import board_week, coverage, visits_for_carer, week_start
 
 
@@ -54,6 +55,9 @@ def parse_week(request: HttpRequest) -> date:
 def circle_board(request: HttpRequest, circle_id) -> HttpResponse:
     circle = access_circle(request.user, circle_id, perm=Perm.VIEW_CIRCLE_BOARD)
     start = parse_week(request)
+    this_week = week_start(timezone.localdate())
+    # From this week's board the button drafts next week; from a later week, that week.
+    draft_week = start if start > this_week else this_week + timedelta(days=7)
     days, rows = board_week(
         circle=circle, start=start, clients=clients_visible_to(request.user).filter(circle=circle)
     )
@@ -66,5 +70,12 @@ def circle_board(request: HttpRequest, circle_id) -> HttpResponse:
         "next_week": start + timedelta(days=7),
         "coverage": coverage(circle=circle, start=days[0], end=days[-1]),
         "can_publish": has_perm(request.user, Perm.PUBLISH_ROTA),
+        "can_draft": has_perm(request.user, Perm.DRAFT_ROTA) and start >= this_week,
+        "draft_week": draft_week,
+        "open_draft": RotaDraft.objects.filter(
+            circle=circle,
+            week_start=draft_week,
+            status__in=[DraftStatus.QUEUED, DraftStatus.RUNNING, DraftStatus.READY],
+        ).first(),
     }
     return render(request, "rota/board.html", context)

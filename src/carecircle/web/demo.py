@@ -254,8 +254,9 @@ def _able(dc: DemoCarer, visit: Visit, codes: set[str], avoid: set[int]) -> bool
 def _assign(circle: Circle, carers: list[DemoCarer], today: date) -> None:
     """A plausible rota for the demo: each place goes to the able carer who knows the client best,
     then a preferred carer, then whoever has worked least. (The rota engine drafts real weeks.)"""
+    # Next week is generated but not rostered yet: the team drafts it with the rota engine.
     visits = list(
-        Visit.objects.filter(circle=circle)
+        Visit.objects.filter(circle=circle, date__lt=week_start(today) + timedelta(days=7))
         .select_related("client")
         .prefetch_related("skills")
         .order_by("window_start")
@@ -266,11 +267,8 @@ def _assign(circle: Circle, carers: list[DemoCarer], today: date) -> None:
     }
     known: dict[int, Counter] = defaultdict(Counter)
     rows, completed = [], []
-    # Two places left open on purpose, so the board shows what a gap looks like.
-    gaps = {
-        (week_start(today) + timedelta(days=4), "Going to bed"),
-        (week_start(today) + timedelta(days=10), "Tea"),
-    }
+    # A place left open on purpose, so this week's board shows what a gap looks like.
+    gaps = {(week_start(today) + timedelta(days=4), "Going to bed")}
     for visit in visits:
         codes = {s.code for s in visit.skills.all()}
         wanted = visit.carers_needed - (1 if (visit.date, visit.name) in gaps else 0)

@@ -1,0 +1,222 @@
+"""Turning a circle-week in the database into the rota engine's pure problem, and back.
+
+Times become whole minutes from the local Monday 00:00 of the week, measured in real elapsed time,
+and `day_starts` carries each local midnight: on the weekend the clocks change a day has 23 or 25
+hours, and the engine's per-day limits and rest rules follow the real local days."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q
+
+from carecircle import engine
+from carecircle.circles.access import MembershipRole
+from carecircle.people.models import Carer, Client
+from carecircle.rota.models import (
+    Absence,
+    Assignment,
+    AssignmentStatus,
+    AvailabilityException,
+    AvailabilityRule,
+    Visit,
+    VisitStatus,
+)
+
+PAID_REST_MINUTES = 11 * 60
+HISTORY_DAYS = 28
+KM_PER_DEGREE_LAT = 110.57
+
+
+@dataclass(frozen=True)
+class CircleWeek:
+    problem: engine.Problem
+    origin: datetime  # local Monday 00:00 of the week
+    visits: dict[str, Visit]
+    carers: dict[str, Carer]
+
+    def to_datetime(self, minutes: int) -> datetime:
+        return self.origin + timedelta(minutes=minutes)
+
+
+def minutes_between(origin: datetime, moment: datetime) -> int:
+    return int((moment - origin).total_seconds() // 60)
+
+
+def _position(lat: float, lon: float, lat0: float, lon0: float) -> tuple[float, float]:
+    x = (lon - lon0) * KM_PER_DEGREE_LAT * math.cos(math.radians(lat0))
+    return (round(x, 3), round((lat - lat0) * KM_PER_DEGREE_LAT, 3))
+
+
+def circle_carers(circle, day: date) -> list[Carer]:
+    members = circle.memberships.filter(role=MembershipRole.CARER, starts_on__lte=day).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=day)
+    )
+    return list(
+        Carer.objects.filter(user__in=members.values("user"))
+        .select_related("user")
+        .prefetch_related("skills", "helps_clients")
+    )
+
+
+def _cut(blocks: list[tuple[datetime, datetime]], start: datetime, end: datetime):
+    out = []
+    for a, b in blocks:
+        if b <= start or a >= end:
+            out.append((a, b))
+            continue
+        if a < start:
+            out.append((a, start))
+        if b > end:
+            out.append((end, b))
+    return out
+
+
+def availability_blocks(
+    carer: Carer, days: list[date], tz: ZoneInfo
+) -> list[tuple[datetime, datetime]]:
+    """The weekly pattern for these days, changed by one-off exceptions and cut by absences."""
+    rules = AvailabilityRule.objects.filter(carer=carer)
+    exceptions = {
+        e.date: e for e in AvailabilityException.objects.filter(carer=carer, date__in=days)
+    }
+    blocks: list[tuple[datetime, datetime]] = []
+    for day in days:
+        exc = exceptions.get(day)
+        for rule in rules:
+            if rule.weekday != day.weekday():
+                continue
+            if (rule.valid_from and day < rule.valid_from) or (
+                rule.valid_until and day > rule.valid_until
+            ):
+                continue
+            blocks.append(
+                (
+                    datetime.combine(day, rule.start_time, tz),
+                    datetime.combine(day, rule.end_time, tz),
+                )
+            )
+        if exc is not None:
+            start = datetime.combine(day, exc.start_time or time(0), tz)
+            end = (
+                datetime.combine(day, exc.end_time, tz)
+                if exc.end_time
+                else datetime.combine(day + timedelta(days=1), time(0), tz)
+            )
+            blocks = _cut(blocks, start, end)
+            if exc.available:
+                blocks.append((start, end))
+    first = datetime.combine(days[0], time(0), tz)
+    last = datetime.combine(days[-1] + timedelta(days=1), time(0), tz)
+    for absence in Absence.objects.filter(carer=carer, starts_at__lt=last, ends_at__gt=first):
+        blocks = _cut(blocks, absence.starts_at, absence.ends_at)
+    return sorted(blocks)
+
+
+def _engine_carer(
+    carer: Carer, origin: datetime, days: list[date], tz: ZoneInfo, lat0, lon0
+) -> engine.Carer:
+    blocks = tuple(
+        (minutes_between(origin, a), minutes_between(origin, b))
+        for a, b in availability_blocks(carer, days, tz)
+    )
+    return engine.Carer(
+        id=str(carer.public_id),
+        kind="informal" if carer.is_informal else carer.kind,
+        skills=frozenset(s.code for s in carer.skills.all()),
+        location=_position(carer.home_latitude, carer.home_longitude, lat0, lon0),
+        availability=blocks,
+        contracted_minutes=int(carer.contracted_hours * 60),
+        max_minutes_per_week=int(carer.max_hours_per_week * 60),
+        max_minutes_per_day=int(carer.max_hours_per_day * 60),
+        min_rest_minutes=0 if carer.is_informal else PAID_REST_MINUTES,
+        cost_per_hour=float(carer.cost_rate),
+        only_clients=frozenset(str(c.public_id) for c in carer.helps_clients.all())
+        if carer.is_informal
+        else frozenset(),
+    )
+
+
+def _engine_client(client: Client, origin: datetime, lat0, lon0) -> engine.Client:
+    since = origin - timedelta(days=HISTORY_DAYS)
+    history = Counter(
+        str(pid)
+        for pid in Assignment.objects.filter(
+            visit__client=client,
+            visit__window_start__gte=since,
+            visit__window_start__lt=origin,
+            status=AssignmentStatus.PUBLISHED,
+        ).values_list("carer__public_id", flat=True)
+    )
+    return engine.Client(
+        id=str(client.public_id),
+        location=_position(client.latitude, client.longitude, lat0, lon0),
+        avoid=frozenset(str(c.public_id) for c in client.avoid_carers.all()),
+        preferred=frozenset(str(c.public_id) for c in client.preferred_carers.all()),
+        history=dict(history),
+    )
+
+
+def build_circle_week(*, circle, week_start: date, now: datetime) -> CircleWeek:
+    """The problem for a circle-week. Published assignments and anything already started are
+    fixed: re-planning never changes the past or what carers have been told."""
+    tz = ZoneInfo(circle.organisation.time_zone)
+    days = [week_start + timedelta(days=i) for i in range(7)]
+    origin = datetime.combine(week_start, time(0), tz)
+    clients = list(circle.clients.prefetch_related("avoid_carers", "preferred_carers"))
+    lat0 = sum(c.latitude for c in clients) / max(1, len(clients))
+    lon0 = sum(c.longitude for c in clients) / max(1, len(clients))
+    carers = circle_carers(circle, week_start)
+    visits = list(
+        Visit.objects.filter(circle=circle, date__in=days)
+        .exclude(status=VisitStatus.CANCELLED)
+        .select_related("client")
+        .prefetch_related("skills", "assignments__carer")
+    )
+    fixed, engine_visits = [], []
+    published = defaultdict(list)
+    for visit in visits:
+        for a in visit.assignments.all():
+            if a.status == AssignmentStatus.PUBLISHED:
+                published[visit].append(str(a.carer.public_id))
+    for visit in visits:
+        if visit.window_start < now and not published[visit]:
+            continue  # the past cannot be planned any more
+        engine_visits.append(
+            engine.Visit(
+                id=str(visit.public_id),
+                client=str(visit.client.public_id),
+                earliest_start=minutes_between(origin, visit.window_start),
+                latest_start=minutes_between(origin, visit.window_end),
+                duration=visit.duration_minutes,
+                carers_needed=visit.carers_needed,
+                skills=frozenset(s.code for s in visit.skills.all()),
+            )
+        )
+        if published[visit]:
+            fixed.append(
+                engine.Assignment(
+                    visit=str(visit.public_id),
+                    carers=tuple(sorted(published[visit])),
+                    start=minutes_between(origin, visit.start or visit.window_start),
+                )
+            )
+    day_starts = tuple(minutes_between(origin, datetime.combine(d, time(0), tz)) for d in days)
+    problem = engine.Problem(
+        name=f"{circle.name} week of {week_start}",
+        clients=tuple(_engine_client(c, origin, lat0, lon0) for c in clients),
+        carers=tuple(_engine_carer(c, origin, days, tz, lat0, lon0) for c in carers),
+        visits=tuple(engine_visits),
+        day_starts=day_starts,
+        fixed=tuple(fixed),
+    )
+    return CircleWeek(
+        problem=problem,
+        origin=origin,
+        visits={str(v.public_id): v for v in visits},
+        carers={str(c.public_id): c for c in carers},
+    )

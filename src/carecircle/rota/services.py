@@ -1,0 +1,185 @@
+"""Writes to the rota: drafting a week with the engine, publishing it."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from carecircle import engine
+from carecircle.circles.access import access_circle
+from carecircle.people.permissions import Perm, has_perm
+from carecircle.rota.engine_adapter import build_circle_week
+from carecircle.rota.models import Assignment, AssignmentStatus, DraftStatus, RotaDraft
+from carecircle.rota.notify import notify_rota_published
+from carecircle.rota.selectors import week_start as monday_of
+
+log = logging.getLogger(__name__)
+MAX_WEEKS_AHEAD = 8
+
+
+def rota_draft_request(*, actor, circle_id, week_start: date) -> RotaDraft:
+    """Queue a background solve of a circle-week. A second request while one is open joins it."""
+    circle = access_circle(actor, circle_id, perm=Perm.DRAFT_ROTA)
+    today = timezone.localdate()
+    if week_start != monday_of(week_start):
+        raise ValidationError({"week": "Choose the Monday the week starts on."})
+    if week_start < monday_of(today):
+        raise ValidationError({"week": "A week in the past cannot be re-planned."})
+    if week_start > monday_of(today) + timedelta(weeks=MAX_WEEKS_AHEAD):
+        raise ValidationError({"week": f"Plan at most {MAX_WEEKS_AHEAD} weeks ahead."})
+    existing = RotaDraft.objects.filter(
+        circle=circle,
+        week_start=week_start,
+        status__in=[DraftStatus.QUEUED, DraftStatus.RUNNING, DraftStatus.READY],
+    ).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            draft = RotaDraft.objects.create(
+                circle=circle, week_start=week_start, requested_by=actor
+            )
+            transaction.on_commit(lambda: _enqueue(draft.pk))
+    except IntegrityError:
+        # Two people pressed the button at once: the constraint let one draft through.
+        return RotaDraft.objects.get(
+            circle=circle, week_start=week_start, status__in=["queued", "running", "ready"]
+        )
+    return draft
+
+
+def _enqueue(draft_pk: int) -> None:
+    from carecircle.rota.tasks import solve_draft
+
+    solve_draft.enqueue(draft_pk)
+
+
+def engine_settings() -> engine.Settings:
+    return engine.Settings(
+        time_limit_s=settings.ROTA_TIME_LIMIT_S, workers=settings.ROTA_WORKERS, deterministic=True
+    )
+
+
+def rota_draft_solve(*, draft_id: int) -> RotaDraft:
+    """Solve a queued draft (runs in the background worker)."""
+    with transaction.atomic():
+        draft = (
+            RotaDraft.objects.select_for_update()
+            .select_related("circle__organisation")
+            .get(pk=draft_id)
+        )
+        if draft.status != DraftStatus.QUEUED:
+            return draft
+        draft.status, draft.started_at = DraftStatus.RUNNING, timezone.now()
+        draft.save(update_fields=["status", "started_at"])
+    try:
+        week = build_circle_week(
+            circle=draft.circle, week_start=draft.week_start, now=timezone.now()
+        )
+        solution = engine.solve(week.problem, engine_settings())
+        problems = engine.check(week.problem, solution)
+        if problems:
+            raise RuntimeError(f"the engine's plan broke a rule: {problems[:3]}")
+    except Exception as exc:  # a failed solve must be visible, not a draft stuck "running"
+        log.exception("rota draft %s failed", draft.pk)
+        RotaDraft.objects.filter(pk=draft.pk).update(
+            status=DraftStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+        draft.refresh_from_db()
+        return draft
+    _store_solution(draft, week, solution)
+    draft.refresh_from_db()
+    return draft
+
+
+def _store_solution(draft: RotaDraft, week, solution) -> None:
+    fixed = {a.visit for a in week.problem.fixed}
+    with transaction.atomic():
+        Assignment.objects.filter(
+            visit__in=week.visits.values(), status=AssignmentStatus.DRAFT
+        ).delete()
+        rows = []
+        for a in solution.assignments:
+            visit = week.visits[a.visit]
+            if a.visit in fixed:
+                continue
+            for carer_id in a.carers:
+                rows.append(
+                    Assignment(
+                        visit=visit,
+                        carer=week.carers[carer_id],
+                        status=AssignmentStatus.DRAFT,
+                        why=(a.why or {}).get(carer_id, "")[:200],
+                        draft=draft,
+                    )
+                )
+        Assignment.objects.bulk_create(rows)
+        for a in solution.assignments:
+            if a.visit not in fixed:
+                week.visits[a.visit].start = week.to_datetime(a.start)
+                week.visits[a.visit].save(update_fields=["start"])
+        draft.status, draft.finished_at = DraftStatus.READY, timezone.now()
+        draft.solver_status, draft.objective, draft.best_bound = (
+            solution.status,
+            solution.objective,
+            solution.best_bound,
+        )
+        draft.seconds = solution.seconds
+        draft.penalties = dict(solution.penalties)
+        draft.unfilled = [
+            {"visit": u.visit, "missing": u.missing, "reason": u.reason} for u in solution.unfilled
+        ]
+        draft.save()
+
+
+def rota_draft_publish(*, actor, draft_id) -> RotaDraft:
+    """Publish a ready draft: its assignments become the rota and carers are told."""
+    with transaction.atomic():
+        draft = (
+            RotaDraft.objects.select_for_update().select_related("circle").get(public_id=draft_id)
+        )
+        access_circle(actor, draft.circle.public_id, perm=Perm.PUBLISH_ROTA)
+        if draft.status != DraftStatus.READY:
+            raise ValidationError(
+                {
+                    "draft": f"Only a draft ready to review can be published (this one is {draft.get_status_display().lower()})."
+                }
+            )
+        now = timezone.now()
+        # Re-planning never changes the past: a draft place for a visit that has started by now
+        # is dropped rather than published.
+        draft.assignments.filter(visit__window_start__lt=now).delete()
+        carers = set(draft.assignments.values_list("carer__user_id", flat=True))
+        draft.assignments.update(status=AssignmentStatus.PUBLISHED)
+        draft.status, draft.published_at, draft.published_by = DraftStatus.PUBLISHED, now, actor
+        draft.save(update_fields=["status", "published_at", "published_by"])
+        from carecircle.safeguarding.services import audit_record
+
+        audit_record(
+            actor=actor, action="publish_rota", obj=draft, detail={"week": str(draft.week_start)}
+        )
+        transaction.on_commit(lambda: notify_rota_published(draft=draft, user_ids=carers))
+    return draft
+
+
+def rota_draft_discard(*, actor, draft_id) -> RotaDraft:
+    with transaction.atomic():
+        draft = (
+            RotaDraft.objects.select_for_update().select_related("circle").get(public_id=draft_id)
+        )
+        access_circle(actor, draft.circle.public_id, perm=Perm.DRAFT_ROTA)
+        if not has_perm(actor, Perm.PUBLISH_ROTA) and draft.requested_by_id != actor.id:
+            raise PermissionDenied(
+                "Only a team leader or whoever asked for it can discard a draft."
+            )
+        if not draft.is_open:
+            raise ValidationError({"draft": "This draft is already closed."})
+        draft.assignments.all().delete()
+        draft.status = DraftStatus.DISCARDED
+        draft.save(update_fields=["status"])
+    return draft
