@@ -10,11 +10,11 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 
-from carecircle import engine
 from carecircle.circles.access import MembershipRole
 from carecircle.people.models import Carer, Client
 from carecircle.rota.models import (
@@ -29,6 +29,9 @@ from carecircle.rota.models import (
 
 PAID_REST_MINUTES = 11 * 60
 HISTORY_DAYS = 28
+
+if TYPE_CHECKING:
+    from carecircle import engine
 KM_PER_DEGREE_LAT = 110.57
 
 
@@ -120,6 +123,8 @@ def availability_blocks(
 def _engine_carer(
     carer: Carer, origin: datetime, days: list[date], tz: ZoneInfo, lat0, lon0
 ) -> engine.Carer:
+    from carecircle import engine
+
     blocks = tuple(
         (minutes_between(origin, a), minutes_between(origin, b))
         for a, b in availability_blocks(carer, days, tz)
@@ -142,6 +147,8 @@ def _engine_carer(
 
 
 def _engine_client(client: Client, origin: datetime, lat0, lon0) -> engine.Client:
+    from carecircle import engine
+
     since = origin - timedelta(days=HISTORY_DAYS)
     history = Counter(
         str(pid)
@@ -162,8 +169,10 @@ def _engine_client(client: Client, origin: datetime, lat0, lon0) -> engine.Clien
 
 
 def build_circle_week(*, circle, week_start: date, now: datetime) -> CircleWeek:
-    """The problem for a circle-week. Published assignments and anything already started are
-    fixed: re-planning never changes the past or what carers have been told."""
+    """
+        from carecircle import engine
+    The problem for a circle-week. Published assignments and anything already started are
+        fixed: re-planning never changes the past or what carers have been told."""
     tz = ZoneInfo(circle.organisation.time_zone)
     days = [week_start + timedelta(days=i) for i in range(7)]
     origin = datetime.combine(week_start, time(0), tz)

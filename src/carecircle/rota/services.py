@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from carecircle import engine
 from carecircle.circles.access import access_circle
 from carecircle.people.permissions import Perm, has_perm
 from carecircle.rota.engine_adapter import build_circle_week
@@ -59,7 +58,9 @@ def _enqueue(draft_pk: int) -> None:
     solve_draft.enqueue(draft_pk)
 
 
-def engine_settings() -> engine.Settings:
+def engine_settings():
+    from carecircle import engine
+
     return engine.Settings(
         time_limit_s=settings.ROTA_TIME_LIMIT_S, workers=settings.ROTA_WORKERS, deterministic=True
     )
@@ -78,6 +79,8 @@ def rota_draft_solve(*, draft_id: int) -> RotaDraft:
         draft.status, draft.started_at = DraftStatus.RUNNING, timezone.now()
         draft.save(update_fields=["status", "started_at"])
     try:
+        from carecircle import engine
+
         week = build_circle_week(
             circle=draft.circle, week_start=draft.week_start, now=timezone.now()
         )
