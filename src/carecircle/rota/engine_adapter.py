@@ -169,10 +169,10 @@ def _engine_client(client: Client, origin: datetime, lat0, lon0) -> engine.Clien
 
 
 def build_circle_week(*, circle, week_start: date, now: datetime) -> CircleWeek:
-    """
-        from carecircle import engine
-    The problem for a circle-week. Published assignments and anything already started are
-        fixed: re-planning never changes the past or what carers have been told."""
+    """The problem for a circle-week. Published assignments and anything already started are
+    fixed: re-planning never changes the past or what carers have been told."""
+    from carecircle import engine
+
     tz = ZoneInfo(circle.organisation.time_zone)
     days = [week_start + timedelta(days=i) for i in range(7)]
     origin = datetime.combine(week_start, time(0), tz)
