@@ -16,4 +16,4 @@ for extra in $($PY manage.py help --commands | grep -E '^run_[a-z_]+_worker$' ||
   pids+=($!)
 done
 echo "carecircle is at http://$HOST:$PORT/  (Ctrl-C stops it)"
-.venv/bin/uvicorn carecircle.asgi:application --host "$HOST" --port "$PORT"
+.venv/bin/uvicorn carecircle.asgi:application --lifespan off --host "$HOST" --port "$PORT"
