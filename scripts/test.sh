@@ -24,7 +24,8 @@ except Exception as exc:
 PYEOF
 then
   echo "== Test suite on PostgreSQL ($PG_URL) =="
-  DATABASE_URL="$PG_URL" $PY -m pytest "$@"
+  # The pure engine tests (tests/engine) touch no database; they ran once above.
+  DATABASE_URL="$PG_URL" $PY -m pytest --ignore=tests/engine "$@"
 elif [ "${CI:-}" = "true" ]; then
   echo "ERROR: PostgreSQL is not reachable at $PG_URL; CI runs the suite on both databases." >&2
   exit 1
