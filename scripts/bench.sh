@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Every benchmark, one after the other (the machine is shared: never two at once). JSON lines go to
+# stdout and to bench-out/<name>.jsonl. Benchmarks that need services (PostgreSQL, the HTTP server)
+# say so in their own lines.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=$PWD/.venv/bin/python
+OUT=bench-out
+mkdir -p "$OUT"
+run() {
+  local name=$1; shift
+  echo "== $name $*" >&2
+  (cd benchmarks && CARECIRCLE_DEMO=true $PY "$@") | tee "$OUT/$name.jsonl"
+}
+run circle_week circle_week.py --seeds 1-20 --time-limit 10 --out "../$OUT/circle_week"
+run circle_week_large circle_week.py --seeds 1-3 --clients 8 --carers 24 --weeks 2 --time-limit 30
+run repair repair.py --seeds 1-20
+for set in A B C; do
+  run "hhcrsp_$set" hhcrsp.py --set "$set" --out "../$OUT/hhcrsp"
+done
+for extra in cover responders sync; do
+  if [ -f "benchmarks/$extra.py" ]; then run "$extra" "$extra.py"; fi
+done

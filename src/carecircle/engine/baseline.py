@@ -1,0 +1,69 @@
+"""A conventional, centrally rotated rota, for comparison: each visit in time order goes to the
+free, qualified carer with the fewest hours so far. No thought for who the client knows."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from .explain import explain
+from .model import Assignment, Problem, Solution
+from .rules import eligible
+
+
+def greedy_rota(problem: Problem) -> Solution:
+    minutes = defaultdict(int)
+    day_minutes = defaultdict(int)
+    week_minutes = defaultdict(int)
+    spans = defaultdict(list)  # carer -> [(start, end, client)]
+    assignments = []
+    for visit in sorted(problem.visits, key=lambda v: (v.earliest_start, v.id)):
+        chosen, start = [], None
+        for start_option in _starts(problem, visit):
+            chosen = []
+            for carer in sorted(problem.carers, key=lambda c: (minutes[c.id], c.id)):
+                if len(chosen) == visit.carers_needed:
+                    break
+                if _fits(problem, carer, visit, start_option, spans, day_minutes, week_minutes):
+                    chosen.append(carer)
+            if chosen:
+                start = start_option
+                if len(chosen) == visit.carers_needed:
+                    break
+        if not chosen:
+            continue
+        day = problem.day_of(start)
+        for carer in chosen:
+            minutes[carer.id] += visit.duration
+            day_minutes[carer.id, day] += visit.duration
+            week_minutes[carer.id, day // 7] += visit.duration
+            spans[carer.id].append((start, start + visit.duration, visit.client))
+        assignments.append(Assignment(visit.id, tuple(sorted(c.id for c in chosen)), start))
+    return explain(problem, Solution(status="feasible", assignments=tuple(assignments)))
+
+
+def _starts(problem: Problem, visit) -> list[int]:
+    """The window's opening, then each quarter hour to its close."""
+    return list(range(visit.earliest_start, visit.latest_start + 1, 15)) or [visit.earliest_start]
+
+
+def _fits(problem, carer, visit, start, spans, day_minutes, week_minutes) -> bool:
+    if not any(a <= start <= b for a, b in eligible(problem, visit, carer)):
+        return False
+    day = problem.day_of(start)
+    if day_minutes[carer.id, day] + visit.duration > carer.max_minutes_per_day:
+        return False
+    if week_minutes[carer.id, day // 7] + visit.duration > carer.max_minutes_per_week:
+        return False
+    end = start + visit.duration
+    for s, e, client in spans[carer.id]:
+        if not (
+            e + problem.travel(client, visit.client) <= start
+            or end + problem.travel(visit.client, client) <= s
+        ):
+            return False
+        rest = carer.min_rest_minutes
+        if rest and problem.day_of(s) != day:
+            gap = start - e if s < start else s - end
+            if gap < rest:
+                return False
+    return True
