@@ -24,6 +24,7 @@ WHOLE_MODEL_TASKS = 40  # up to this many services the whole model is solved dir
 TASK_MOVES = 0.5  # share of search steps that free services rather than carers
 TASK_SHARE = 0.25  # services freed in such a step
 WHOLE_SHARE = 0.15  # of a large instance's time, spent on the whole model before the search
+WHOLE_SHARE_SMALL = 0.5  # the same for a small one, which the whole model often proves at once
 STEP_SECONDS = 2.0  # a limit on each search step
 
 
@@ -406,7 +407,7 @@ def solve(inst: Instance, time_limit_s: float, workers: int = 2, seed: int = 0) 
     best_cost = evaluate(inst, routes)[0]
     log = [f"greedy {best_cost:.3f}"]
     whole = len(inst.tasks) <= WHOLE_MODEL_TASKS
-    budget = time_limit_s if whole else time_limit_s * WHOLE_SHARE
+    budget = time_limit_s * (WHOLE_SHARE_SMALL if whole else WHOLE_SHARE)
     _hint(m, routes)
     solver = _solver(budget, workers, seed)
     status = solver.solve(m.cp)

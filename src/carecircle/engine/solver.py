@@ -328,55 +328,64 @@ def repair_tiers(m: Model, current: dict[str, Assignment]) -> list[Tier]:
     return [fill, changes, ("rest", continuity[1] + balance[1])]
 
 
-def _params(settings: Settings, remaining: float) -> cp_model.CpSolver:
+def _params(settings: Settings, deterministic_left: float, wall_left: float) -> cp_model.CpSolver:
+    """The deterministic limit makes runs repeatable; the wall-clock limit keeps the promise of
+    the time limit on a slow or busy machine (and then, only then, runs may differ)."""
     solver = cp_model.CpSolver()
     p = solver.parameters
     p.num_workers = max(1, settings.workers)
     p.random_seed = settings.seed
+    p.max_time_in_seconds = wall_left
     if settings.deterministic:
         p.interleave_search = p.num_workers > 1
-        p.max_deterministic_time = max(0.05, remaining)
-        p.max_time_in_seconds = max(1.0, 4 * remaining)  # a safety net, not the limit that binds
-    else:
-        p.max_time_in_seconds = max(0.05, remaining)
+        p.max_deterministic_time = deterministic_left
     return solver
 
 
-def run_tiers(m: Model, tiers: list[Tier], hint: Sequence[Assignment] = ()) -> Solution:
-    began = time.perf_counter()
-    budget = m.settings.time_limit_s
+def run_tiers(
+    m: Model, tiers: list[Tier], hint: Sequence[Assignment] = (), began: float | None = None
+) -> Solution:
+    began = began or time.perf_counter()
+    # building the model, and a margin for reading the answer, come out of the time limit
+    deadline = began + m.settings.time_limit_s * 0.95
+    budget = m.settings.time_limit_s * 0.95  # deterministic units: the same on every run
     _hint(m, hint)
     values, proven, penalties, tier_seconds = {}, {}, {}, {}
-    solver = None
+    best = None  # the solver holding the last plan found
     bound, used = 0.0, 0.0
     for name, parts in tiers:
         expr = sum(weight * term for _, weight, term in parts)
         m.cp.minimize(expr)
-        if not m.settings.deterministic:
-            used = time.perf_counter() - began
-        # every tier gets at least a tenth of the budget, so a slow first tier cannot starve the rest
-        solver = _params(m.settings, max(budget - used, budget * 0.1))
+        # every tier gets a little time, so a slow first tier cannot leave the rest without a plan
+        floor = max(0.05, 0.02 * m.settings.time_limit_s)
+        wall_left = max(floor, deadline - time.perf_counter())
+        solver = _params(m.settings, max(floor, budget - used), wall_left)
         status = solver.solve(m.cp)
         used += solver.deterministic_time
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return Solution(
-                status="infeasible", assignments=(), seconds=time.perf_counter() - began
-            )
-        value = round(solver.objective_value)
-        proven[name] = status == cp_model.OPTIMAL
         tier_seconds[name] = round(solver.wall_time, 3)
-        bound_here = solver.best_objective_bound
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            if best is None:
+                return Solution(
+                    status="infeasible", assignments=(), seconds=time.perf_counter() - began
+                )
+            # out of time in a lower tier: keep the plan the higher tiers settled, unimproved
+            proven[name], solver, bound = False, best, 0.0
+        else:
+            proven[name], bound, best = (
+                status == cp_model.OPTIMAL,
+                solver.best_objective_bound,
+                solver,
+            )
+        value = round(solver.value(expr))
         for label, weight, term in parts:
             penalties[label] = weight * (solver.value(term) if not isinstance(term, int) else term)
         m.cp.add(expr <= value)
         _hint_from(m, solver)
         values[name] = value
-        bound = bound_here
     tier_values = [values[n] for n, _ in tiers]
-    assignments = _assignments(m, solver)
     return Solution(
         status="optimal" if all(proven.values()) else "feasible",
-        assignments=assignments,
+        assignments=_assignments(m, best),
         objective=float(sum(tier_values)),
         best_bound=float(sum(tier_values[:-1]) + bound),
         penalties=penalties,
@@ -420,9 +429,20 @@ def _hint_from(m: Model, solver) -> None:
 def solve(problem: Problem, settings: Settings | None = None, *, hint=()) -> Solution:
     """Plan mode: a rota from scratch (recent weeks come in through each client's history)."""
     settings = settings or Settings()
+    began = time.perf_counter()
     m = build(problem, settings)
-    solution = run_tiers(m, plan_tiers(m), hint)
+    # a conventional rota is a good first answer: the search starts from it, never below it
+    solution = run_tiers(m, plan_tiers(m), hint or _greedy_hint(problem), began)
     return explain(problem, solution)
+
+
+def _greedy_hint(problem: Problem) -> tuple[Assignment, ...]:
+    from .baseline import greedy_rota
+
+    fixed = {a.visit for a in problem.fixed}
+    if fixed:  # the conventional rota knows nothing of fixed visits
+        return ()
+    return greedy_rota(problem).assignments
 
 
 def repair(
@@ -432,8 +452,9 @@ def repair(
     settings = settings or Settings()
     visits = {v.id for v in problem.visits}
     current_map = {a.visit: a for a in current if a.visit in visits}
+    began = time.perf_counter()
     m = build(problem, settings)
-    solution = run_tiers(m, repair_tiers(m, current_map), list(current_map.values()))
+    solution = run_tiers(m, repair_tiers(m, current_map), list(current_map.values()), began)
     solution = explain(problem, solution)
     return replace(solution, changes=plan_changes(current, solution.assignments))
 
