@@ -21,9 +21,9 @@ from ortools.sat.python import cp_model
 
 SCALE = 1000  # distances and times have three decimals
 WHOLE_MODEL_TASKS = 40  # up to this many services the whole model is solved directly
-TASK_MOVES = 0.5  # share of search steps that free services rather than carers
+TASK_MOVES = 0.8  # share of search steps that free services rather than carers
 TASK_SHARE = 0.25  # services freed in such a step
-WHOLE_SHARE = 0.15  # of a large instance's time, spent on the whole model before the search
+WHOLE_SHARE = 0.05  # of a large instance's time, spent on the whole model before the search
 WHOLE_SHARE_SMALL = 0.5  # the same for a small one, which the whole model often proves at once
 STEP_SECONDS = 2.0  # a limit on each search step
 
@@ -393,6 +393,18 @@ def _lns_step(
         for key, a in m.arcs.items():
             if key[0] not in free:
                 sub.add(sub.get_bool_var_from_proto_index(a.index) == int(key in on_arc))
+    else:
+        # held services keep their order: between two of them only the next one in the old route
+        # may follow directly (freed services can still be slotted in between)
+        allowed = set()
+        for k, route in enumerate(routes):
+            held = [0, *[t + 1 for t, _ in route if t not in tasks], 0]
+            allowed |= {(k, a, b) for a, b in zip(held, held[1:], strict=False)}
+        for key, a in m.arcs.items():
+            k, i, j = key
+            both_held = (i == 0 or i - 1 not in tasks) and (j == 0 or j - 1 not in tasks)
+            if both_held and key not in allowed:
+                sub.add(sub.get_bool_var_from_proto_index(a.index) == 0)
     solver = _solver(limit, workers, seed)
     status = solver.solve(sub)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

@@ -91,4 +91,6 @@ def check(inst: Instance, routes) -> list[str]:
     """Every broken rule as a readable string; an empty list means the solution is feasible."""
     if len(routes) != len(inst.carers):
         return [f"{len(routes)} routes for {len(inst.carers)} carers"]
-    return _coverage_errors(inst, routes) + _timing_errors(inst, routes) + _sync_errors(inst, routes)
+    return (
+        _coverage_errors(inst, routes) + _timing_errors(inst, routes) + _sync_errors(inst, routes)
+    )

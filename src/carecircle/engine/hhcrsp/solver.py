@@ -1,0 +1,77 @@
+"""solve(): CP-SAT on the whole model for small instances; for larger ones a greedy insertion
+start, handed to CP-SAT as a hint, then large-neighbourhood search until the time limit."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from . import model as cpm
+from .evaluate import Routes, evaluate
+from .heuristic import greedy
+from .instance import Instance
+from .lns import improve
+from .schedule import earliest_starts, sequences_cost, to_routes
+
+# Up to this many tasks the full model closes (or nearly closes) the gap on its own; above it
+# CP-SAT struggles to even find a first solution, so LNS takes over.
+FULL_MODEL_MAX_TASKS = 40
+
+
+@dataclass(frozen=True)
+class Result:
+    routes: Routes
+    cost: float  # the table's total_cost, recomputed from the real data
+    status: str  # "optimal" | "feasible" | "infeasible"
+    best_bound: float  # lower bound on total_cost (0 when unknown)
+    seconds: float
+
+
+def cp_solver(limit: float, workers: int, seed: int) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.01, limit)
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    return solver
+
+
+def horizon(inst: Instance, cost3: float) -> float:
+    """Latest start worth considering: no improving solution has a tardiness above its cost."""
+    return max(t.latest for t in inst.tasks) + cost3 + 1
+
+
+def _result(inst, seqs, status, bound, began) -> Result:
+    # Re-time with earliest starts: CP-SAT leaves slack on punctual visits, earliest is cleaner.
+    starts = earliest_starts(inst, seqs)
+    routes = to_routes(inst, seqs, starts)
+    cost = evaluate(inst, routes)[0]
+    return Result(routes, cost, status, bound, time.monotonic() - began)
+
+
+def _full(inst: Instance, limit: float, workers: int, seed: int, seqs, began) -> Result:
+    built = cpm.build(inst, horizon(inst, sequences_cost(inst, seqs)))
+    cpm.add_hint(built, inst, seqs, earliest_starts(inst, seqs))
+    solver = cp_solver(limit, workers, seed)
+    code = solver.Solve(built.model)
+    bound = solver.BestObjectiveBound() / cpm.SCALE / 3
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return _result(inst, seqs, "feasible", 0.0, began)
+    found, _ = cpm.extract(built, solver, len(inst.tasks))
+    if sequences_cost(inst, found) > sequences_cost(inst, seqs):
+        found = seqs
+    status = "optimal" if code == cp_model.OPTIMAL else "feasible"
+    return _result(inst, found, status, bound, began)
+
+
+def solve(inst: Instance, time_limit_s: float, workers: int = 2, seed: int = 0) -> Result:
+    began = time.monotonic()
+    seqs = greedy(inst)
+    if seqs is None:  # tardiness is unbounded, so this only happens if a service has no carer
+        return Result(tuple(() for _ in inst.carers), float("inf"), "infeasible", 0.0, 0.0)
+    remaining = time_limit_s - (time.monotonic() - began)
+    if len(inst.tasks) <= FULL_MODEL_MAX_TASKS:
+        return _full(inst, remaining, workers, seed, seqs, began)
+    seqs, bound = improve(inst, seqs, began + time_limit_s, workers, seed)
+    return _result(inst, seqs, "feasible", bound, began)
