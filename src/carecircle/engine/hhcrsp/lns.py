@@ -103,6 +103,13 @@ def improve(inst: Instance, seqs: Sequences, deadline: float, workers: int, seed
             new = sequences_cost(inst, found)
             if new is not None and new <= cost3 + 1e-9:
                 seqs, cost3 = found, new
-        log.debug("step %d %s free=%d proven=%s cost=%.3f", step, pick.__name__, len(free), proven, cost3 / 3)
+        log.debug(
+            "step %d %s free=%d proven=%s cost=%.3f",
+            step,
+            pick.__name__,
+            len(free),
+            proven,
+            cost3 / 3,
+        )
         size = min(MAX_FREE, size + 1) if proven else max(MIN_FREE, size - 1)
     return seqs, 0.0

@@ -83,9 +83,7 @@ class Plan:
         return total
 
     def max_tardiness(self) -> float:
-        return max(
-            (self.start[t] - self.latest[t] for s in self.seqs for t in s), default=0.0
-        )
+        return max((self.start[t] - self.latest[t] for s in self.seqs for t in s), default=0.0)
 
     # ---- pricing an insertion -------------------------------------------------------------
 
@@ -98,7 +96,10 @@ class Plan:
     def _ready(self, pred, task: int) -> float:
         if pred is None:
             return self.lb[task]
-        return max(self.lb[task], self.start[pred] + self.dur[pred] + self.d[self.loc[pred]][self.loc[task]])
+        return max(
+            self.lb[task],
+            self.start[pred] + self.dur[pred] + self.d[self.loc[pred]][self.loc[task]],
+        )
 
     def price(self, moves) -> tuple[float, dict] | None:
         """Cost increase (distance + total + max tardiness) of inserting moves = [(carer, pos,
