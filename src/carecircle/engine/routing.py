@@ -26,6 +26,7 @@ TASK_SHARE = 0.25  # services freed in such a step
 WHOLE_SHARE = 0.05  # of a large instance's time, spent on the whole model before the search
 WHOLE_SHARE_SMALL = 0.5  # the same for a small one, which the whole model often proves at once
 STEP_SECONDS = 2.0  # a limit on each search step
+STUCK_STEPS = 4  # steps without a better plan before the freed part grows
 
 
 @dataclass(frozen=True)
@@ -433,7 +434,8 @@ def solve(inst: Instance, time_limit_s: float, workers: int = 2, seed: int = 0) 
         return Result(routes, best_cost, "optimal", bound, time.perf_counter() - began, log)
     rnd = random.Random(seed)
     size = max(2, min(len(inst.carers) - 1, round(len(inst.carers) * 0.3)))
-    task_size = max(4, round(len(inst.tasks) * TASK_SHARE))
+    base_size = task_size = max(4, round(len(inst.tasks) * TASK_SHARE))
+    stuck = 0
     while (left := time_limit_s - (time.perf_counter() - began)) > 0.1:
         _hint(m, routes)
         if rnd.random() < TASK_MOVES:
@@ -449,6 +451,10 @@ def solve(inst: Instance, time_limit_s: float, workers: int = 2, seed: int = 0) 
         if found is not None and not check(inst, found):
             cost = evaluate(inst, found)[0]
             if cost < best_cost - 1e-9:
-                routes, best_cost = found, cost
+                routes, best_cost, stuck, task_size = found, cost, 0, base_size
                 log.append(f"lns {best_cost:.3f} at {time.perf_counter() - began:.1f}s")
+                continue
+        stuck += 1
+        if stuck >= STUCK_STEPS:  # a local optimum for this size: look wider
+            stuck, task_size = 0, min(len(inst.tasks) // 2, round(task_size * 1.25))
     return Result(routes, best_cost, "feasible", bound, time.perf_counter() - began, log)
