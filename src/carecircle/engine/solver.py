@@ -30,7 +30,7 @@ class Model:
     ranges: dict = field(default_factory=dict)  # (visit, carer) -> start ranges
     by_carer: dict = field(default_factory=lambda: defaultdict(list))  # carer -> [visit]
     fixed: dict = field(default_factory=dict)  # visit -> Assignment
-    terms: dict = field(default_factory=dict)  # name -> linear expression
+    pairs: dict = field(default_factory=dict)  # (client, carer) -> "visits at all" literal
 
     def carers_of(self, visit_id: str) -> list[str]:
         return [c for (v, c) in self.x if v == visit_id]
@@ -196,8 +196,7 @@ def unfilled_term(m: Model):
 
 def pair_literals(m: Model) -> dict:
     """One literal per client-carer pair: on when the carer visits the client at all."""
-    if "_pairs" not in m.terms:
-        pairs = {}
+    if not m.pairs:
         by_pair = defaultdict(list)
         for (v, c), var in m.x.items():
             by_pair[m.problem.visit(v).client, c].append(var)
@@ -205,9 +204,8 @@ def pair_literals(m: Model) -> dict:
             p = m.cp.new_bool_var(f"p_{key[0]}_{key[1]}")
             for var in xs:
                 m.cp.add_implication(var, p)
-            pairs[key] = p
-        m.terms["_pairs"] = pairs
-    return m.terms["_pairs"]
+            m.pairs[key] = p
+    return m.pairs
 
 
 def distinct_term(m: Model):
