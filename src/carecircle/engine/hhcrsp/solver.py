@@ -13,8 +13,8 @@ from . import model as cpm
 from .evaluate import Routes, evaluate
 from .heuristic import greedy
 from .instance import Instance
-from .search import anneal
 from .schedule import earliest_starts, sequences_cost, to_routes
+from .search import anneal
 
 # Up to this many tasks CP-SAT proves optimality in well under a second (set A: 13 tasks); above
 # it the model's weak bound makes search by CP-SAT alone slow, so ruin-and-recreate leads.
