@@ -20,14 +20,17 @@ from .model import (
     Visit,
     Weights,
 )
+from .responders import Need, Responder, rank_responders
 from .solver import plan_changes, repair, solve
 
 __all__ = [
     "Assignment",
     "Carer",
     "Change",
+    "Need",
     "Client",
     "Problem",
+    "Responder",
     "Settings",
     "Solution",
     "Unfilled",
@@ -39,6 +42,7 @@ __all__ = [
     "greedy_rota",
     "plan_changes",
     "problem_from_json",
+    "rank_responders",
     "repair",
     "solution_to_json",
     "solve",
