@@ -73,8 +73,10 @@ def solve(inst: Instance, time_limit_s: float, workers: int = 2, seed: int = 0) 
     seqs = greedy(inst)
     if seqs is None:  # tardiness is unbounded, so this only happens if a service has no carer
         return Result(tuple(() for _ in inst.carers), float("inf"), "infeasible", 0.0, 0.0)
-    remaining = time_limit_s - (time.monotonic() - began)
+    # CP-SAT stops a little after its limit and the answer is then re-timed: keep a margin
+    deadline = began + time_limit_s - max(0.3, 0.01 * time_limit_s)
+    remaining = deadline - time.monotonic()
     if len(inst.tasks) <= FULL_MODEL_MAX_TASKS:
         return _full(inst, remaining, workers, seed, seqs, began)
     seqs = anneal(inst, seqs, began + ANNEAL_SHARE * time_limit_s, seed)
-    return _full(inst, began + time_limit_s - time.monotonic(), workers, seed, seqs, began)
+    return _full(inst, deadline - time.monotonic(), workers, seed, seqs, began)
