@@ -155,6 +155,28 @@ TASKS = {
 ROTA_TIME_LIMIT_S = env_int("ROTA_TIME_LIMIT_S", 10, minimum=1)
 ROTA_WORKERS = env_int("ROTA_WORKERS", 2, minimum=1)
 
+# Notifications (README "Notifications"): e-mail over SMTP, Web Push, an SMS gateway over HTTP.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "carecircle <carecircle@localhost>")
+WEB_PUSH_CONTACT = env_str("WEB_PUSH_CONTACT", "mailto:carecircle@localhost")
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")  # empty: SMS is not offered
+SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN", "")
+SMS_SENDER = env_str("SMS_SENDER", "carecircle")
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5, minimum=1)
+
+# Self-management (README "The circle runs itself").
+ESCALATE_TEAM_LEADERS_HOURS = env_int("ESCALATE_TEAM_LEADERS_HOURS", 12, minimum=1)
+ESCALATE_MANAGER_HOURS = env_int("ESCALATE_MANAGER_HOURS", 4, minimum=0)
+CIRCLE_HEALTH_THRESHOLD = env_int("CIRCLE_HEALTH_THRESHOLD", 70, minimum=0)
+COVER_TIME_LIMIT_S = env_int("COVER_TIME_LIMIT_S", 5, minimum=1)
+TICK_SECONDS = env_int("TICK_SECONDS", 60, minimum=1)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -9,4 +9,4 @@ from carecircle.alerts.notifications import unread_count
 def nav_items(request) -> list[tuple[str, str]]:
     count = unread_count(user=request.user)
     label = _("Messages (%(count)s new)") % {"count": count} if count else _("Messages")
-    return [(label, reverse("inbox"))]
+    return [(label, reverse("inbox")), (_("How we tell you"), reverse("notification_settings"))]

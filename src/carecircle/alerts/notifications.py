@@ -1,22 +1,136 @@
-"""The one way to tell a person something. Every message lands in the in-app inbox; further
-channels (e-mail over SMTP, Web Push, SMS) plug in behind `notify` without callers changing."""
+"""The one way to tell a person something.
+
+`notify` stores the message in the person's in-app inbox and plans one Delivery per further
+channel they chose (e-mail, Web Push, SMS). Deliveries are sent by the background worker, after
+the person's quiet hours unless the message is urgent, and retried with back-off; the rows are the
+queue, so a restarted worker loses nothing."""
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from carecircle.alerts.models import Notification
+from carecircle.alerts.models import (
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    Notification,
+    NotificationPreference,
+)
+
+log = logging.getLogger(__name__)
+
+
+def preferences_of(user) -> NotificationPreference:
+    pref = NotificationPreference.objects.filter(user=user).first()
+    return pref or NotificationPreference(user=user)
+
+
+def _zone(user) -> ZoneInfo:
+    org = getattr(user, "organisation", None)
+    return ZoneInfo(org.time_zone if org else settings.TIME_ZONE)
+
+
+def quiet_until(pref: NotificationPreference, now: datetime, tz: ZoneInfo) -> datetime | None:
+    """When quiet hours that cover `now` end, or None when `now` is not in quiet hours.
+    Quiet hours may run over midnight (22:00–07:00)."""
+    if pref.quiet_start is None or pref.quiet_end is None or pref.quiet_start == pref.quiet_end:
+        return None
+    local = now.astimezone(tz)
+    t = local.time().replace(tzinfo=None)
+    start, end = pref.quiet_start, pref.quiet_end
+    inside = (start <= t < end) if start < end else (t >= start or t < end)
+    if not inside:
+        return None
+    day = local.date() if (start < end or t < end) else local.date() + timedelta(days=1)
+    return datetime.combine(day, end, tz)
 
 
 def notify(*, user, subject: str, body: str = "", url: str = "", urgent: bool = False):
-    return Notification.objects.create(
+    """Tell `user`: the inbox at once, their other channels now or when their quiet hours end."""
+    from carecircle.alerts.channels import CHANNELS
+
+    notification = Notification.objects.create(
         user=user, subject=subject[:200], body=body, url=url, urgent=urgent
     )
+    pref = preferences_of(user)
+    now = timezone.now()
+    later = None if urgent else quiet_until(pref, now, _zone(user))
+    rows = [
+        Delivery(notification=notification, channel=name, not_before=later or now)
+        for name, channel in CHANNELS.items()
+        if pref.wants(name) and channel.reaches(user)
+    ]
+    if rows:
+        Delivery.objects.bulk_create(rows)
+        ids = [d.pk for d in Delivery.objects.filter(notification=notification)]
+        transaction.on_commit(lambda: _enqueue(ids, later))
+    return notification
+
+
+def _enqueue(ids: list[int], run_after: datetime | None) -> None:
+    from carecircle.alerts.tasks import deliver_notifications
+
+    try:
+        task = deliver_notifications.using(run_after=run_after) if run_after else None
+        (task or deliver_notifications).enqueue(ids)
+    except Exception:  # the rows stay pending; the tick sends them
+        log.exception("could not queue deliveries %s", ids)
+
+
+def _site_url() -> str:
+    return getattr(settings, "SITE_URL", "") or "http://127.0.0.1:8000"
+
+
+def deliver(delivery_id: int, *, now: datetime | None = None) -> Delivery:
+    """Send one pending delivery that is due. Safe to call twice: a row already sent is left."""
+    from carecircle.alerts.channels import CHANNELS, DeliveryError
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        d = (
+            Delivery.objects.select_for_update()
+            .select_related("notification__user__organisation")
+            .get(pk=delivery_id)
+        )
+        if d.status != DeliveryStatus.PENDING or d.not_before > now:
+            return d
+        d.attempts += 1
+        try:
+            CHANNELS[d.channel].send(d.notification, site_url=_site_url())
+        except DeliveryError as exc:
+            d.last_error = str(exc)[:500]
+            if exc.permanent or d.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
+                d.status = DeliveryStatus.FAILED
+            else:  # back off: 1, 2, 4, 8 … minutes
+                d.not_before = now + timedelta(minutes=2 ** (d.attempts - 1))
+        else:
+            d.status, d.sent_at, d.last_error = DeliveryStatus.SENT, now, ""
+        d.save()
+    return d
+
+
+def deliver_due(*, now: datetime | None = None, limit: int = 200) -> int:
+    """Send every pending delivery whose time has come (the worker's tick calls this)."""
+    now = now or timezone.now()
+    ids = list(
+        Delivery.objects.filter(status=DeliveryStatus.PENDING, not_before__lte=now).values_list(
+            "id", flat=True
+        )[:limit]
+    )
+    sent = 0
+    for pk in ids:
+        sent += deliver(pk, now=now).status == DeliveryStatus.SENT
+    return sent
 
 
 def notifications_for(*, user, limit: int = 50):
-    return Notification.objects.filter(user=user)[:limit]
+    return Notification.objects.filter(user=user).prefetch_related("deliveries")[:limit]
 
 
 def unread_count(*, user) -> int:
@@ -30,3 +144,55 @@ def notifications_mark_read(*, actor, ids=None) -> int:
         if ids is not None:
             rows = rows.filter(public_id__in=ids)
         return rows.update(read_at=timezone.now())
+
+
+def preferences_update(
+    *, actor, email: bool, push: bool, sms: bool, quiet_start: time | None, quiet_end: time | None
+) -> NotificationPreference:
+    """A person sets their own channels and quiet hours (nobody sets them for another)."""
+    from django.core.exceptions import ValidationError
+
+    if (quiet_start is None) != (quiet_end is None):
+        raise ValidationError(
+            {"quiet_end": "Give both the start and the end of quiet hours, or neither."}
+        )
+    if sms and not actor.phone:
+        raise ValidationError({"sms": "Add a mobile number to your account to get text messages."})
+    if sms and not settings.SMS_GATEWAY_URL:
+        raise ValidationError({"sms": "Text messages are not set up for this service."})
+    if email and not actor.email:
+        raise ValidationError({"email": "Your account has no e-mail address."})
+    pref, _ = NotificationPreference.objects.update_or_create(
+        user=actor,
+        defaults={
+            "email": email,
+            "push": push,
+            "sms": sms,
+            "quiet_start": quiet_start,
+            "quiet_end": quiet_end,
+        },
+    )
+    return pref
+
+
+def push_subscribe(*, actor, endpoint: str, p256dh: str, auth: str, user_agent: str = ""):
+    from django.core.exceptions import ValidationError
+
+    from carecircle.alerts.models import PushSubscription
+
+    if not endpoint.startswith("https://") and not settings.DEBUG and not _local(endpoint):
+        raise ValidationError({"endpoint": "A push endpoint must be an https:// address."})
+    if not p256dh or not auth:
+        raise ValidationError({"keys": "The subscription needs its p256dh and auth keys."})
+    sub, _ = PushSubscription.objects.update_or_create(
+        endpoint=endpoint,
+        defaults={"user": actor, "p256dh": p256dh, "auth": auth, "user_agent": user_agent[:300]},
+    )
+    return sub
+
+
+def _local(endpoint: str) -> bool:
+    return endpoint.startswith(("http://127.0.0.1", "http://localhost"))
+
+
+__all__ = ["Channel", "notify", "deliver", "deliver_due", "preferences_update", "push_subscribe"]

@@ -15,6 +15,7 @@ class VisitStatus(models.TextChoices):
     COMPLETED = "completed", _("Completed")
     MISSED = "missed", _("Missed")
     CANCELLED = "cancelled", _("Cancelled")
+    RELEASED = "released", _("Not needed (released by the client)")
 
 
 class Visit(models.Model):
@@ -43,6 +44,14 @@ class Visit(models.Model):
     skills = models.ManyToManyField("people.Skill", blank=True, related_name="+")
     status = models.CharField(
         max_length=16, choices=VisitStatus.choices, default=VisitStatus.PLANNED
+    )
+    kind = models.CharField(
+        max_length=16,
+        default="care",
+        choices=[("care", _("Care visit")), ("social", _("Social visit")), ("extra", _("Extra"))],
+    )
+    release = models.ForeignKey(
+        "rota.Release", null=True, blank=True, on_delete=models.SET_NULL, related_name="visits"
     )
 
     class Meta:
@@ -112,6 +121,15 @@ class AvailabilityRule(models.Model):
     end_time = models.TimeField()
     valid_from = models.DateField(null=True, blank=True)
     valid_until = models.DateField(null=True, blank=True)
+    offer = models.CharField(
+        _("what I can offer"),
+        max_length=200,
+        blank=True,
+        help_text=_("For informal carers: “shopping and a cup of tea”, “sit with Arthur”."),
+    )
+    for_clients = models.ManyToManyField(
+        "people.Client", blank=True, related_name="+", verbose_name=_("for whom")
+    )
 
     class Meta:
         ordering = ["carer", "weekday", "start_time"]
@@ -161,6 +179,12 @@ class Absence(models.Model):
         "people.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    proposed_at = models.DateTimeField(null=True, blank=True)
+    proposal = models.JSONField(
+        default=dict, blank=True, help_text=_("What the engine proposed and how long it took.")
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-starts_at"]
@@ -228,3 +252,150 @@ class RotaDraft(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in (DraftStatus.QUEUED, DraftStatus.RUNNING, DraftStatus.READY)
+
+
+class OfferStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    NEEDS_APPROVAL = "approval", _("Waiting for a team leader")
+    REJECTED = "rejected", _("Not approved")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    TAKEN = "taken", _("Taken by someone else")
+    EXPIRED = "expired", _("Too late: the visit has started")
+
+
+class SwapOffer(models.Model):
+    """A carer offers one of their visits to a named colleague or to the whole circle. They keep
+    it until someone takes it, so a place is never left empty by an offer nobody answers."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="swap_offers")
+    from_carer = models.ForeignKey(
+        "people.Carer", on_delete=models.CASCADE, related_name="swaps_offered"
+    )
+    to_carer = models.ForeignKey(
+        "people.Carer",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="swaps_received",
+        help_text=_("Empty: offered to the whole circle."),
+    )
+    message = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=OfferStatus.choices, default=OfferStatus.OPEN)
+    taken_by = models.ForeignKey(
+        "people.Carer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    broken_rules = models.JSONField(default=list, blank=True)
+    decline_reason = models.CharField(max_length=200, blank=True)
+    decided_by = models.ForeignKey(
+        "people.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["visit", "from_carer"],
+                condition=Q(status__in=["open", "approval"]),
+                name="one_open_swap_per_visit_and_carer",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_carer} offers {self.visit} to {self.to_carer or 'the circle'}"
+
+
+class CoverOffer(models.Model):
+    """The engine proposed this carer for a place an absence left open; they are asked."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    absence = models.ForeignKey(
+        Absence, null=True, blank=True, on_delete=models.CASCADE, related_name="cover_offers"
+    )
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="cover_offers")
+    carer = models.ForeignKey("people.Carer", on_delete=models.CASCADE, related_name="cover_offers")
+    why = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=OfferStatus.choices, default=OfferStatus.OPEN)
+    decline_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["visit__window_start", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["visit", "carer"],
+                condition=Q(status="open"),
+                name="one_open_cover_offer_per_visit_and_carer",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Cover {self.visit} by {self.carer} ({self.status})"
+
+
+class Release(models.Model):
+    """The client or their representative says no visit is needed (a family visit) for one visit
+    or a period. The carers' planned time and pay are kept (KeptTime)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey("people.Client", on_delete=models.CASCADE, related_name="releases")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    reason = models.CharField(max_length=200)
+    released_by = models.ForeignKey(
+        "people.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="release_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client} released {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M}"
+
+
+class KeptTimeUse(models.TextChoices):
+    UNDECIDED = "undecided", _("Not decided yet")
+    EXTRA_VISIT = "extra_visit", _("An extra or social visit to another client")
+    COVER = "cover", _("Covering a colleague's visit")
+    TRAINING = "training", _("Training")
+    FREE = "free", _("Free time (paid)")
+
+
+class KeptTime(models.Model):
+    """A carer's planned, paid time on a released visit, and what it was used for."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="kept_times")
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="kept_times")
+    carer = models.ForeignKey("people.Carer", on_delete=models.CASCADE, related_name="kept_times")
+    starts_at = models.DateTimeField()
+    minutes = models.PositiveIntegerField()
+    use = models.CharField(
+        max_length=12, choices=KeptTimeUse.choices, default=KeptTimeUse.UNDECIDED
+    )
+    used_for = models.ForeignKey(
+        Visit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=200, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "carer"], name="kept_time_once_per_visit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.carer} keeps {self.minutes} min from {self.visit}"
