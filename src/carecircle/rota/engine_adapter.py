@@ -38,6 +38,7 @@ KM_PER_DEGREE_LAT = 110.57
 @dataclass(frozen=True)
 class CircleWeek:
     problem: engine.Problem
+    current: tuple  # published assignments of the open visits (engine.Assignment)
     origin: datetime  # local Monday 00:00 of the week
     visits: dict[str, Visit]
     carers: dict[str, Carer]
@@ -168,9 +169,13 @@ def _engine_client(client: Client, origin: datetime, lat0, lon0) -> engine.Clien
     )
 
 
-def build_circle_week(*, circle, week_start: date, now: datetime) -> CircleWeek:
+def build_circle_week(
+    *, circle, week_start: date, now: datetime, open_visits: frozenset[str] = frozenset()
+) -> CircleWeek:
     """The problem for a circle-week. Published assignments and anything already started are
-    fixed: re-planning never changes the past or what carers have been told."""
+    fixed: re-planning never changes the past or what carers have been told. Visits named in
+    `open_visits` (public ids) are left free even when published, for checking a change to them
+    or repairing them; `CircleWeek.current` holds their published carers."""
     from carecircle import engine
 
     tz = ZoneInfo(circle.organisation.time_zone)
@@ -182,11 +187,11 @@ def build_circle_week(*, circle, week_start: date, now: datetime) -> CircleWeek:
     carers = circle_carers(circle, week_start)
     visits = list(
         Visit.objects.filter(circle=circle, date__in=days)
-        .exclude(status=VisitStatus.CANCELLED)
+        .exclude(status__in=[VisitStatus.CANCELLED, VisitStatus.RELEASED])
         .select_related("client")
         .prefetch_related("skills", "assignments__carer")
     )
-    fixed, engine_visits = [], []
+    fixed, engine_visits, current = [], [], []
     published = defaultdict(list)
     for visit in visits:
         for a in visit.assignments.all():
@@ -207,13 +212,15 @@ def build_circle_week(*, circle, week_start: date, now: datetime) -> CircleWeek:
             )
         )
         if published[visit]:
-            fixed.append(
-                engine.Assignment(
-                    visit=str(visit.public_id),
-                    carers=tuple(sorted(published[visit])),
-                    start=minutes_between(origin, visit.start or visit.window_start),
-                )
+            held = engine.Assignment(
+                visit=str(visit.public_id),
+                carers=tuple(sorted(published[visit])),
+                start=minutes_between(origin, visit.start or visit.window_start),
             )
+            if str(visit.public_id) in open_visits and visit.window_start >= now:
+                current.append(held)
+            else:
+                fixed.append(held)
     day_starts = tuple(minutes_between(origin, datetime.combine(d, time(0), tz)) for d in days)
     problem = engine.Problem(
         name=f"{circle.name} week of {week_start}",
@@ -225,6 +232,7 @@ def build_circle_week(*, circle, week_start: date, now: datetime) -> CircleWeek:
     )
     return CircleWeek(
         problem=problem,
+        current=tuple(current),
         origin=origin,
         visits={str(v.public_id): v for v in visits},
         carers={str(c.public_id): c for c in carers},

@@ -32,7 +32,11 @@ def my_day(request: HttpRequest) -> HttpResponse:
         {"date": d, "label": label, "visits": [v for v in visits if v.date == d]}
         for d, label in ((today, _("Today")), (tomorrow, _("Tomorrow")))
     ]
-    return render(request, "rota/my_day.html", {"carer": carer, "days": days})
+    from carecircle.rota.selfmanage_views import my_day_extras
+
+    context = {"carer": carer, "days": days}
+    context.update(my_day_extras(carer=carer, user=request.user, today=today))
+    return render(request, "rota/my_day.html", context)
 
 
 def parse_week(request: HttpRequest) -> date:

@@ -1,0 +1,286 @@
+"""The escalation ladder: circle → team leaders → manager.
+
+An escalation is opened once per subject (its `key`), always has an owner once it leaves the
+circle, keeps a timeline, and ends with a resolution. Timers are timestamps in the database
+(`due_at`, and the visit's own start): the worker's tick re-reads them, so a restart loses nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from carecircle.circles.access import circles_visible_to, parse_uuid
+from carecircle.circles.models import (
+    Escalation,
+    EscalationEvent,
+    EscalationKind,
+    EscalationLevel,
+    EscalationStatus,
+    MembershipRole,
+)
+from carecircle.people.models import Role, User
+
+
+def team_leaders(circle) -> list[User]:
+    today = timezone.localdate()
+    return list(
+        User.objects.filter(
+            memberships__circle=circle,
+            memberships__role=MembershipRole.TEAM_LEADER,
+            memberships__starts_on__lte=today,
+        )
+        .filter(Q(memberships__ends_on__isnull=True) | Q(memberships__ends_on__gte=today))
+        .distinct()
+        .order_by("first_name", "username")
+    )
+
+
+def managers(circle) -> list[User]:
+    return list(
+        User.objects.filter(
+            role=Role.MANAGER, organisation_id=circle.organisation_id, is_active=True
+        ).order_by("first_name", "username")
+    )
+
+
+def people_at(circle, level: int) -> list[User]:
+    return managers(circle) if level >= EscalationLevel.MANAGER else team_leaders(circle)
+
+
+def _event(esc: Escalation, kind: str, text: str, *, actor=None, at=None) -> None:
+    EscalationEvent.objects.create(
+        escalation=esc, kind=kind, text=text[:300], actor=actor, at=at or timezone.now()
+    )
+
+
+def _tell(esc: Escalation, people: list[User], *, urgent: bool) -> None:
+    from carecircle.alerts.notifications import notify
+
+    body = "\n".join(f"• {r}" for r in esc.reasons) if esc.reasons else esc.subject
+    for user in people:
+        notify(
+            user=user,
+            subject=f"{esc.circle.name}: {esc.subject}",
+            body=body,
+            url=esc.url or f"/escalations/{esc.public_id}/",
+            urgent=urgent,
+        )
+
+
+def escalation_open(
+    *,
+    circle,
+    kind: str,
+    key: str,
+    subject: str,
+    reasons: list[str] | None = None,
+    level: int = EscalationLevel.TEAM_LEADERS,
+    visit=None,
+    url: str = "",
+    due_at: datetime | None = None,
+    now: datetime | None = None,
+    urgent: bool = False,
+) -> tuple[Escalation, bool]:
+    """Open an escalation for `key`, or return the open one (raised to `level` if higher)."""
+    now = now or timezone.now()
+    existing = Escalation.objects.filter(
+        circle=circle, key=key, status=EscalationStatus.OPEN
+    ).first()
+    if existing is not None:
+        if level > existing.level:
+            escalation_raise(existing, level=level, reasons=reasons, now=now)
+        return existing, False
+    people = people_at(circle, level)
+    try:
+        with transaction.atomic():
+            esc = Escalation.objects.create(
+                circle=circle,
+                kind=kind,
+                key=key,
+                level=level,
+                subject=subject[:200],
+                reasons=reasons or [],
+                visit=visit,
+                url=url,
+                owner=people[0] if people else None,
+                opened_at=now,
+                due_at=due_at,
+            )
+            _event(
+                esc,
+                "opened",
+                f"Opened for {esc.get_level_display().lower()}; owner "
+                f"{esc.owner.get_full_name() if esc.owner else 'nobody (no one at this level)'}.",
+                at=now,
+            )
+            transaction.on_commit(lambda: _tell(esc, people, urgent=urgent))
+    except IntegrityError:  # someone opened it at the same moment
+        return Escalation.objects.get(circle=circle, key=key, status=EscalationStatus.OPEN), False
+    return esc, True
+
+
+def escalation_raise(esc: Escalation, *, level: int, reasons=None, now=None) -> Escalation:
+    now = now or timezone.now()
+    people = people_at(esc.circle, level)
+    with transaction.atomic():
+        esc = Escalation.objects.select_for_update().get(pk=esc.pk)
+        if esc.status != EscalationStatus.OPEN or esc.level >= level:
+            return esc
+        esc.level = level
+        esc.owner = people[0] if people else esc.owner
+        esc.due_at = None
+        if reasons:
+            esc.reasons = reasons
+        esc.save(update_fields=["level", "owner", "due_at", "reasons"])
+        _event(
+            esc,
+            "raised",
+            f"Raised to {esc.get_level_display().lower()}; owner "
+            f"{esc.owner.get_full_name() if esc.owner else 'nobody'}.",
+            at=now,
+        )
+        transaction.on_commit(lambda: _tell(esc, people, urgent=True))
+    return esc
+
+
+def escalations_visible_to(user):
+    roles = {user.role}
+    qs = Escalation.objects.filter(circle__in=circles_visible_to(user))
+    if Role.MANAGER in roles:
+        return qs.filter(level=EscalationLevel.MANAGER) | qs.filter(owner=user)
+    if Role.TEAM_LEADER in roles or Role.ADMIN in roles or user.is_superuser:
+        return qs
+    return qs.filter(owner=user)
+
+
+def access_escalation(user, escalation_id) -> Escalation:
+    from django.http import Http404
+
+    esc = (
+        escalations_visible_to(user)
+        .filter(public_id=parse_uuid(escalation_id))
+        .select_related("circle", "owner", "visit__client", "resolved_by")
+        .first()
+    )
+    if esc is None:
+        raise Http404("No such escalation.")
+    return esc
+
+
+def escalation_take(*, actor, escalation_id) -> Escalation:
+    esc = access_escalation(actor, escalation_id)
+    if actor not in people_at(esc.circle, esc.level) and not actor.is_superuser:
+        raise PermissionDenied("Only someone at this level of the ladder can take it.")
+    with transaction.atomic():
+        esc = Escalation.objects.select_for_update().get(pk=esc.pk)
+        if esc.status != EscalationStatus.OPEN:
+            raise ValidationError({"escalation": "It is already resolved."})
+        esc.owner = actor
+        esc.save(update_fields=["owner"])
+        _event(esc, "taken", f"{actor.get_full_name()} took it.", actor=actor)
+    return esc
+
+
+def escalation_resolve(*, actor, escalation_id, resolution: str) -> Escalation:
+    esc = access_escalation(actor, escalation_id)
+    resolution = (resolution or "").strip()
+    if not resolution:
+        raise ValidationError(
+            {"resolution": "Say how it was resolved (who covered, what was agreed)."}
+        )
+    if actor not in people_at(esc.circle, esc.level) and esc.owner_id != actor.id:
+        raise PermissionDenied("Only its owner or someone at its level can resolve it.")
+    return _resolve(esc, resolution=resolution, actor=actor)
+
+
+def _resolve(esc: Escalation, *, resolution: str, actor=None, now=None) -> Escalation:
+    now = now or timezone.now()
+    with transaction.atomic():
+        esc = Escalation.objects.select_for_update().get(pk=esc.pk)
+        if esc.status != EscalationStatus.OPEN:
+            return esc
+        esc.status, esc.resolved_at, esc.resolved_by = EscalationStatus.RESOLVED, now, actor
+        esc.resolution, esc.due_at = resolution[:300], None
+        esc.save()
+        _event(esc, "resolved", resolution, actor=actor, at=now)
+    return esc
+
+
+def escalation_resolve_key(*, circle, key: str, resolution: str, now=None) -> Escalation | None:
+    esc = Escalation.objects.filter(circle=circle, key=key, status=EscalationStatus.OPEN).first()
+    return _resolve(esc, resolution=resolution, now=now) if esc else None
+
+
+def uncovered_tick(*, now: datetime | None = None) -> dict:
+    """Escalate every visit with an open place that starts soon, and close those now covered."""
+    from carecircle.rota.models import AssignmentStatus, Visit, VisitStatus
+
+    now = now or timezone.now()
+    leaders_at = now + timedelta(hours=settings.ESCALATE_TEAM_LEADERS_HOURS)
+    manager_h = settings.ESCALATE_MANAGER_HOURS
+    counts = {"opened": 0, "closed": 0}
+    open_visits = (
+        Visit.objects.filter(
+            status=VisitStatus.PLANNED, window_start__gt=now, window_start__lte=leaders_at
+        )
+        .annotate(n=Count("assignments", filter=Q(assignments__status=AssignmentStatus.PUBLISHED)))
+        .filter(n__lt=F("carers_needed"))
+        .select_related("circle", "client")
+    )
+    for visit in open_visits:
+        start = visit.start or visit.window_start
+        missing = visit.carers_needed - visit.n
+        local = timezone.localtime(start)
+        subject = (
+            f"{visit.client}'s {visit.name.lower()} {local:%a %-d %b %H:%M} has "
+            f"{'no carer' if missing == visit.carers_needed else f'{missing} place open'}"
+        )
+        level = (
+            EscalationLevel.MANAGER
+            if start - now <= timedelta(hours=manager_h)
+            else EscalationLevel.TEAM_LEADERS
+        )
+        reasons = [
+            f"Starts in {_in(start - now)}; still uncovered {settings.ESCALATE_TEAM_LEADERS_HOURS} h before.",
+            "Nobody in the circle has claimed it or accepted cover.",
+        ]
+        esc, created = escalation_open(
+            circle=visit.circle,
+            kind=EscalationKind.UNCOVERED_VISIT,
+            key=f"visit:{visit.public_id}",
+            subject=subject,
+            reasons=reasons,
+            level=level,
+            visit=visit,
+            url=f"/circles/{visit.circle.public_id}/board/?week={visit.date.isoformat()}",
+            due_at=start - timedelta(hours=manager_h),
+            now=now,
+            urgent=level == EscalationLevel.MANAGER,
+        )
+        if created:
+            counts["opened"] += 1
+    # Close the uncovered-visit escalations whose place is now filled (or visit not needed).
+    for esc in Escalation.objects.filter(
+        kind=EscalationKind.UNCOVERED_VISIT, status=EscalationStatus.OPEN, visit__isnull=False
+    ).select_related("visit"):
+        visit = esc.visit
+        filled = visit.assignments.filter(status=AssignmentStatus.PUBLISHED)
+        if visit.status in (VisitStatus.CANCELLED, VisitStatus.RELEASED):
+            _resolve(esc, resolution=f"Visit {visit.get_status_display().lower()}.", now=now)
+            counts["closed"] += 1
+        elif filled.count() >= visit.carers_needed:
+            names = ", ".join(a.carer.name for a in filled.select_related("carer__user"))
+            _resolve(esc, resolution=f"Covered by {names}.", now=now)
+            counts["closed"] += 1
+    return counts
+
+
+def _in(delta: timedelta) -> str:
+    minutes = max(0, int(delta.total_seconds() // 60))
+    h, m = divmod(minutes, 60)
+    return f"{h} h {m:02d} min" if h else f"{m} min"
