@@ -97,9 +97,7 @@ def push_subscription(request):
             {"error": {"code": "invalid", "message": "Send the subscription as JSON."}}, status=400
         )
     except ValidationError as exc:
-        return JsonResponse(
-            {"error": {"code": "invalid", "fields": exc.message_dict}}, status=400
-        )
+        return JsonResponse({"error": {"code": "invalid", "fields": exc.message_dict}}, status=400)
     return JsonResponse({"ok": True, "settings": reverse("notification_settings")})
 
 

@@ -18,6 +18,8 @@ class CircleStatus:
     next_week: Coverage
     clients: int
     carers: int
+    health: object = None
+    spark: str = ""
 
     @property
     def line(self) -> str:
@@ -27,9 +29,16 @@ class CircleStatus:
 
 
 def circle_statuses(circles) -> list[CircleStatus]:
+    from django.conf import settings
+
+    from carecircle.circles import health as circle_health
+
     start = week_start(timezone.localdate())
+    now = timezone.now()
     statuses = []
     for circle in circles.prefetch_related("clients", "memberships"):
+        current = circle_health.compute(circle, now=now)
+        points = circle_health.trend(circle, now=now) + [(now, current.score)]
         statuses.append(
             CircleStatus(
                 circle=circle,
@@ -41,6 +50,8 @@ def circle_statuses(circles) -> list[CircleStatus]:
                 carers=len(
                     {m.user_id for m in circle.memberships.all() if m.role == MembershipRole.CARER}
                 ),
+                health=current,
+                spark=circle_health.sparkline(points, threshold=settings.CIRCLE_HEALTH_THRESHOLD),
             )
         )
     return statuses

@@ -1,29 +1,113 @@
-"""Homes for team leaders (their circles) and managers (the organisation)."""
+"""Homes for team leaders (their circles) and managers (the organisation), and the escalation
+page where an escalation is taken and resolved."""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from carecircle.circles.access import led_circles, organisation_circles
+from carecircle.circles.escalations import (
+    access_escalation,
+    escalation_resolve,
+    escalation_take,
+    escalations_visible_to,
+    people_at,
+)
+from carecircle.circles.models import EscalationLevel, EscalationStatus
 from carecircle.circles.selectors import circle_statuses
 from carecircle.people.permissions import Perm, require
+
+
+def _open_escalations(user, circles, *, level: int | None = None):
+    qs = (
+        escalations_visible_to(user)
+        .filter(circle__in=circles, status=EscalationStatus.OPEN)
+        .select_related("circle", "owner", "visit__client")
+    )
+    if level is not None:
+        qs = qs.filter(level__gte=level)
+    return list(qs.order_by("-level", "opened_at"))
 
 
 @login_required
 def team_home(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.VIEW_TEAM_HOME)
-    statuses = circle_statuses(led_circles(request.user))
-    return render(request, "circles/team_home.html", {"statuses": statuses})
+    circles = led_circles(request.user)
+    statuses = circle_statuses(circles)
+    return render(
+        request,
+        "circles/team_home.html",
+        {
+            "statuses": statuses,
+            "escalations": _open_escalations(request.user, circles),
+            "threshold": settings.CIRCLE_HEALTH_THRESHOLD,
+        },
+    )
 
 
 @login_required
 def manager_home(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.VIEW_ORG_HOME)
-    statuses = circle_statuses(organisation_circles(request.user))
+    circles = organisation_circles(request.user)
+    statuses = circle_statuses(circles)
     return render(
         request,
         "circles/manager_home.html",
-        {"statuses": statuses, "organisation": request.user.organisation},
+        {
+            "statuses": statuses,
+            "organisation": request.user.organisation,
+            "escalations": _open_escalations(request.user, circles, level=EscalationLevel.MANAGER),
+            "threshold": settings.CIRCLE_HEALTH_THRESHOLD,
+        },
     )
+
+
+@login_required
+def escalation_page(request: HttpRequest, escalation_id) -> HttpResponse:
+    esc = access_escalation(request.user, escalation_id)
+    at_level = request.user in people_at(esc.circle, esc.level)
+    return render(
+        request,
+        "circles/escalation.html",
+        {
+            "esc": esc,
+            "events": esc.events.select_related("actor"),
+            "can_take": esc.status == EscalationStatus.OPEN
+            and at_level
+            and esc.owner_id != request.user.pk,
+            "can_resolve": esc.status == EscalationStatus.OPEN
+            and (at_level or esc.owner_id == request.user.pk),
+        },
+    )
+
+
+@login_required
+@require_POST
+def escalation_act(request: HttpRequest, escalation_id, action: str) -> HttpResponse:
+    try:
+        if action == "take":
+            escalation_take(actor=request.user, escalation_id=escalation_id)
+            messages.success(request, _("It is yours now; the timeline shows it."))
+        elif action == "resolve":
+            escalation_resolve(
+                actor=request.user,
+                escalation_id=escalation_id,
+                resolution=request.POST.get("resolution", ""),
+            )
+            messages.success(request, _("Resolved."))
+        else:
+            from django.http import Http404
+
+            raise Http404("No such action.")
+    except ValidationError as exc:
+        for errors in exc.message_dict.values():
+            for e in errors:
+                messages.error(request, e)
+    return redirect("escalation_page", escalation_id=escalation_id)

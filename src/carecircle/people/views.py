@@ -11,8 +11,14 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from carecircle.people.access import access_client
-from carecircle.rota.selectors import visits_for_client, week_start
+from carecircle.rota.selectors import visits_for_client
 from carecircle.safeguarding.services import audit_record
+
+
+def can_release(user, client) -> bool:
+    from carecircle.rota.selfmanage import can_release as allowed
+
+    return allowed(user, client)
 
 
 @login_required
@@ -21,7 +27,8 @@ def client_page(request: HttpRequest, client_id) -> HttpResponse:
     with transaction.atomic():
         audit_record(actor=request.user, action="read", obj=client, client=client)
     today = timezone.localdate()
-    start = week_start(today)
+    # The next seven days from today: what is coming, whichever day of the week it is.
+    start = today
     visits = visits_for_client(client=client, start=start, end=start + timedelta(days=6))
     days = []
     for offset in range(7):
@@ -42,5 +49,6 @@ def client_page(request: HttpRequest, client_id) -> HttpResponse:
         "version": version,
         "patterns": version.patterns.prefetch_related("tasks") if version else [],
         "representatives": client.representatives.select_related("user"),
+        "can_release": can_release(request.user, client),
     }
     return render(request, "people/client_page.html", context)

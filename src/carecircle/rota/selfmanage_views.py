@@ -238,7 +238,7 @@ def absence_new(request: HttpRequest) -> HttpResponse:
                 note=d["note"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
+            for errors in exc.message_dict.values():
                 form.add_error(None, "; ".join(errors))
         else:
             return redirect("absence_page", absence_id=absence.public_id)

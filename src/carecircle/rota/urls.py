@@ -1,6 +1,7 @@
 from django.urls import path
 
-from carecircle.rota import draft_views, selfmanage_views as sv, views
+from carecircle.rota import draft_views, views
+from carecircle.rota import selfmanage_views as sv
 
 urlpatterns = [
     path("my-day/", views.my_day, name="my_day"),
