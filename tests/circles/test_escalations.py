@@ -1,0 +1,201 @@
+"""The escalation ladder and circle health: timers live in the database, so a worker that stops
+and starts again picks up exactly where the clock says it should be."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import time, timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from carecircle.alerts.models import Notification
+from carecircle.circles import health
+from carecircle.circles.escalations import escalation_resolve, escalation_take, uncovered_tick
+from carecircle.circles.models import Escalation, EscalationLevel, HealthSnapshot
+from carecircle.circles.ticks import tick
+from carecircle.people.models import Carer
+from carecircle.rota.models import Assignment, Visit
+from carecircle.rota.selfmanage import place_claim
+
+
+def uncovered_visit(people, *, hours_ahead: float) -> Visit:
+    when = timezone.now() + timedelta(hours=hours_ahead)
+    return Visit.objects.create(
+        client=people.arthur,
+        circle=people.riverside,
+        name="Lunch",
+        date=timezone.localtime(when).date(),
+        window_start=when,
+        window_end=when,
+        start=when,
+        duration_minutes=30,
+    )
+
+
+def test_a_place_uncovered_12_hours_ahead_goes_to_the_team_leaders_then_the_manager(
+    people, settings, django_capture_on_commit_callbacks
+):
+    settings.ESCALATE_TEAM_LEADERS_HOURS, settings.ESCALATE_MANAGER_HOURS = 12, 4
+    visit = uncovered_visit(people, hours_ahead=10)
+    now = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        uncovered_tick(now=now)
+    esc = Escalation.objects.get(key=f"visit:{visit.public_id}")
+    assert esc.level == EscalationLevel.TEAM_LEADERS and esc.status == "open"
+    assert (
+        esc.owner == people.team_leader or esc.owner.memberships.filter(role="team_leader").exists()
+    )
+    assert Notification.objects.filter(user=esc.owner, subject__contains="Arthur").exists()
+    # Running the tick again changes nothing: one escalation per visit.
+    uncovered_tick(now=now)
+    assert Escalation.objects.filter(key=f"visit:{visit.public_id}").count() == 1
+    # Seven hours later it is 3 hours away: the manager owns it now.
+    with django_capture_on_commit_callbacks(execute=True):
+        uncovered_tick(now=now + timedelta(hours=7))
+    esc.refresh_from_db()
+    assert esc.level == EscalationLevel.MANAGER and esc.owner == people.manager
+    assert [e.kind for e in esc.events.all()] == ["opened", "raised"]
+    assert Notification.objects.filter(user=people.manager, urgent=True).exists()
+
+
+def test_a_visit_further_ahead_is_left_to_the_circle(people):
+    visit = uncovered_visit(people, hours_ahead=30)
+    uncovered_tick()
+    assert not Escalation.objects.filter(key=f"visit:{visit.public_id}").exists()
+
+
+def test_covering_the_place_resolves_the_escalation_with_who_covered(people):
+    visit = uncovered_visit(people, hours_ahead=8)
+    uncovered_tick()
+    esc = Escalation.objects.get(key=f"visit:{visit.public_id}")
+    dave = Carer.objects.get(user=people.carer2)
+    from carecircle.rota.models import AvailabilityException
+
+    AvailabilityException.objects.create(
+        carer=dave, date=visit.date, available=True, start_time=time(0), end_time=time(23, 59)
+    )
+    place_claim(actor=people.carer2, visit_id=visit.public_id)
+    esc.refresh_from_db()
+    assert esc.status == "resolved" and dave.name in esc.resolution
+
+
+def test_an_escalation_is_taken_and_resolved_with_a_reason(people):
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    visit = uncovered_visit(people, hours_ahead=8)
+    uncovered_tick()
+    esc = Escalation.objects.get(key=f"visit:{visit.public_id}")
+    other_leader = (
+        people.riverside.memberships.filter(role="team_leader").exclude(user=esc.owner).first().user
+    )
+    escalation_take(actor=other_leader, escalation_id=esc.public_id)
+    esc.refresh_from_db()
+    assert esc.owner == other_leader
+    with pytest.raises(ValidationError):
+        escalation_resolve(actor=other_leader, escalation_id=esc.public_id, resolution="  ")
+    with pytest.raises((PermissionDenied, Exception)):
+        escalation_resolve(actor=people.carer, escalation_id=esc.public_id, resolution="x")
+    escalation_resolve(actor=other_leader, escalation_id=esc.public_id, resolution="Martin went")
+    esc.refresh_from_db()
+    assert esc.status == "resolved" and esc.resolved_by == other_leader
+    assert [e.kind for e in esc.events.all()] == ["opened", "taken", "resolved"]
+
+
+def test_health_has_its_parts_and_a_gap_costs_points(people):
+    before = health.compute(people.riverside)
+    keys = {p.key for p in before.parts}
+    assert {"coverage", "unfilled_hours", "overtime", "escalations"} <= keys
+    # Empty every place of the next two days: coverage falls, unfilled hours rise, score drops.
+    soon = Visit.objects.filter(
+        circle=people.riverside,
+        window_start__gte=timezone.now(),
+        window_start__lt=timezone.now() + timedelta(days=2),
+    )
+    Assignment.objects.filter(visit__in=soon).delete()
+    after = health.compute(people.riverside)
+    assert after.score < before.score
+    assert any("filled" in r for r in after.reasons)
+
+
+def test_falling_below_the_threshold_escalates_to_the_manager_and_recovery_closes_it(
+    people, settings
+):
+    settings.CIRCLE_HEALTH_THRESHOLD = 101  # nothing can reach it
+    h = health.refresh(people.riverside)
+    esc = Escalation.objects.get(circle=people.riverside, key="health", status="open")
+    assert esc.level == EscalationLevel.MANAGER and esc.owner == people.manager
+    assert esc.reasons == h.reasons
+    assert HealthSnapshot.objects.filter(circle=people.riverside).exists()
+    settings.CIRCLE_HEALTH_THRESHOLD = 0
+    health.refresh(people.riverside)
+    esc.refresh_from_db()
+    assert esc.status == "resolved" and "Recovered" in esc.resolution
+
+
+def test_the_sparkline_is_an_svg_of_numbers_only(people):
+    now = timezone.now()
+    points = [(now - timedelta(days=3), 90), (now - timedelta(days=1), 60), (now, 75)]
+    svg = str(health.sparkline(points, threshold=70))
+    assert svg.startswith("<svg") and "polyline" in svg and 'aria-label="Circle health' in svg
+
+
+def test_the_team_leader_and_manager_homes_show_health_and_escalations(client, people):
+    visit = uncovered_visit(people, hours_ahead=2)
+    tick()
+    client.force_login(people.team_leader)
+    page = client.get("/team/").content.decode()
+    assert "Circle health" in page and "<svg" in page and "Arthur" in page
+    client.force_login(people.manager)
+    page = client.get("/manager/").content.decode()
+    assert "Circle health" in page and str(visit.client) in page  # 2 h away: manager level
+
+
+@pytest.mark.django_db(transaction=True)
+def test_escalation_timers_survive_a_worker_restart(demo_live):
+    """A worker process is killed and another started: the escalation that is due is made by the
+    new process, exactly once. (Separate processes need a database they can share: PostgreSQL;
+    on SQLite's in-memory test database the same steps run in this process.)"""
+    import os
+
+    from django.db import connection
+
+    people = demo_live
+    visit = uncovered_visit(people, hours_ahead=6)
+    if connection.vendor == "postgresql":
+        env = dict(os.environ, DJANGO_SETTINGS_MODULE="carecircle.settings")
+        env["DATABASE_URL"] = _url_for(connection.settings_dict)
+        first = subprocess.Popen(
+            [sys.executable, "-m", "django", "run_circle_worker", "--interval", "3600"], env=env
+        )
+        first.kill()  # SIGKILL: whatever it was doing either committed or did not
+        first.wait()
+        for _ in range(2):
+            done = subprocess.run(
+                [sys.executable, "-m", "django", "run_circle_worker", "--once"],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            assert done.returncode == 0, done.stderr[-2000:]
+    else:
+        call_command("run_circle_worker", "--once")
+        call_command("run_circle_worker", "--once")
+    assert Escalation.objects.filter(key=f"visit:{visit.public_id}", status="open").count() == 1
+
+
+def _url_for(cfg) -> str:
+    if cfg["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{cfg['NAME']}"
+    user = cfg.get("USER") or ""
+    host = cfg.get("HOST") or "127.0.0.1"
+    port = cfg.get("PORT") or 5432
+    return f"postgres://{user}@{host}:{port}/{cfg['NAME']}"
+
+
+def test_run_circle_worker_once(people, capsys):
+    call_command("run_circle_worker", "--once")
+    assert "health" in capsys.readouterr().out
