@@ -43,10 +43,14 @@ class PreferencesForm(forms.Form):
     push = forms.BooleanField(required=False, label=_("Notifications on this phone"))
     sms = forms.BooleanField(required=False, label=_("Text messages"))
     quiet_start = forms.TimeField(
-        required=False, label=_("Quiet from"), widget=forms.TimeInput(attrs={"type": "time"})
+        required=False,
+        label=_("Quiet from"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     quiet_end = forms.TimeField(
-        required=False, label=_("Quiet until"), widget=forms.TimeInput(attrs={"type": "time"})
+        required=False,
+        label=_("Quiet until"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
 
 

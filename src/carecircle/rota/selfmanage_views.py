@@ -203,9 +203,12 @@ def swap_act(request: HttpRequest, offer_id, action: str) -> HttpResponse:
 
 class AbsenceForm(forms.Form):
     kind = forms.ChoiceField(choices=AbsenceKind.choices, label=_("What kind"))
-    first_day = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    first_day = forms.DateField(
+        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     last_day = forms.DateField(
-        label=_("Until (last day away)"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Until (last day away)"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     note = forms.CharField(required=False, max_length=200, label=_("Note for the team (optional)"))
 
@@ -321,13 +324,21 @@ def cover_act(request: HttpRequest, offer_id, action: str) -> HttpResponse:
 
 
 class ReleaseForm(forms.Form):
-    first_day = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    from_time = forms.TimeField(
-        label=_("from"), initial=time(0), widget=forms.TimeInput(attrs={"type": "time"})
+    first_day = forms.DateField(
+        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    last_day = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    from_time = forms.TimeField(
+        label=_("from"),
+        initial=time(0),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    last_day = forms.DateField(
+        label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     until_time = forms.TimeField(
-        label=_("until"), initial=time(23, 59), widget=forms.TimeInput(attrs={"type": "time"})
+        label=_("until"),
+        initial=time(23, 59),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     reason = forms.CharField(max_length=200, label=_("Why (for example: my son is visiting)"))
 
@@ -425,23 +436,33 @@ def kept_time(request: HttpRequest, kept_id) -> HttpResponse:
 
 class RuleForm(forms.Form):
     weekday = forms.TypedChoiceField(coerce=int, choices=list(enumerate(WEEKDAYS)), label=_("Day"))
-    start_time = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
-    end_time = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}))
+    start_time = forms.TimeField(
+        label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    end_time = forms.TimeField(
+        label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
     offer = forms.CharField(required=False, max_length=200, label=_("What I can offer (optional)"))
 
 
 class ExceptionForm(forms.Form):
-    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     available = forms.TypedChoiceField(
         coerce=lambda v: v == "yes",
         choices=[("no", _("I cannot work")), ("yes", _("I can work extra"))],
         label=_("That day"),
     )
     start_time = forms.TimeField(
-        required=False, label=_("From"), widget=forms.TimeInput(attrs={"type": "time"})
+        required=False,
+        label=_("From"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     end_time = forms.TimeField(
-        required=False, label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"})
+        required=False,
+        label=_("Until"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     note = forms.CharField(required=False, max_length=200, label=_("Note (optional)"))
 
