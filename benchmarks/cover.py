@@ -58,7 +58,10 @@ def monday_ahead() -> date:
     day = timezone.localdate() + timedelta(days=28)
     day -= timedelta(days=day.weekday())
     while True:
-        offsets = {datetime.combine(day + timedelta(days=i), datetime.min.time(), TZ).utcoffset() for i in range(8)}
+        offsets = {
+            datetime.combine(day + timedelta(days=i), datetime.min.time(), TZ).utcoffset()
+            for i in range(8)
+        }
         if len(offsets) == 1:
             return day
         day += timedelta(days=7)
@@ -71,7 +74,9 @@ def load(data: dict, seed: int, monday: date):
     from carecircle.rota.models import AvailabilityRule, Visit
 
     org, _ = Organisation.objects.get_or_create(slug="bench", defaults={"name": "Benchmark"})
-    circle = Circle.objects.create(organisation=org, name=f"{data['name']} seed {seed} {time.time_ns()}")
+    circle = Circle.objects.create(
+        organisation=org, name=f"{data['name']} seed {seed} {time.time_ns()}"
+    )
     origin = datetime.combine(monday, datetime.min.time(), TZ)
     cos = math.cos(math.radians(LAT0))
 
@@ -79,38 +84,65 @@ def load(data: dict, seed: int, monday: date):
         return LAT0 + xy[1] / 110.57, LON0 + xy[0] / (110.57 * cos)
 
     skills = {}
-    for code in {s for c in data["carers"] for s in c["skills"]} | {s for v in data["visits"] for s in v["skills"]}:
-        skills[code], _ = Skill.objects.get_or_create(code=code, defaults={"name": code.replace("_", " ")})
+    for code in {s for c in data["carers"] for s in c["skills"]} | {
+        s for v in data["visits"] for s in v["skills"]
+    }:
+        skills[code], _ = Skill.objects.get_or_create(
+            code=code, defaults={"name": code.replace("_", " ")}
+        )
     clients = {}
     for k in data["clients"]:
         lat, lon = latlon(k["location"])
         clients[k["id"]] = Client.objects.create(
-            organisation=org, circle=circle, first_name=k["id"], last_name=f"s{seed}",
-            address="bench", latitude=lat, longitude=lon, assessed_weekly_hours=10,
+            organisation=org,
+            circle=circle,
+            first_name=k["id"],
+            last_name=f"s{seed}",
+            address="bench",
+            latitude=lat,
+            longitude=lon,
+            assessed_weekly_hours=10,
         )
     carers = {}
     tag = f"{seed}-{circle.pk}"
     for c in data["carers"]:
-        user = User.objects.create(username=f"{c['id']}-{tag}", first_name=c["id"], organisation=org)
+        user = User.objects.create(
+            username=f"{c['id']}-{tag}", first_name=c["id"], organisation=org
+        )
         lat, lon = latlon(c["location"])
         informal = c["kind"] not in KIND
         carer = Carer.objects.create(
-            user=user, organisation=org, kind="family" if informal else KIND[c["kind"]],
-            home_latitude=lat, home_longitude=lon,
-            contracted_hours=c["contracted_minutes"] / 60, max_hours_per_week=c["max_minutes_per_week"] / 60,
-            max_hours_per_day=c["max_minutes_per_day"] / 60, cost_rate=c["cost_per_hour"],
+            user=user,
+            organisation=org,
+            kind="family" if informal else KIND[c["kind"]],
+            home_latitude=lat,
+            home_longitude=lon,
+            contracted_hours=c["contracted_minutes"] / 60,
+            max_hours_per_week=c["max_minutes_per_week"] / 60,
+            max_hours_per_day=c["max_minutes_per_day"] / 60,
+            cost_rate=c["cost_per_hour"],
         )
         carer.skills.set([skills[s] for s in c["skills"]])
         if informal:
             carer.helps_clients.set([clients[k] for k in c["only_clients"]])
-        Membership.objects.create(circle=circle, user=user, role="carer", starts_on=monday - timedelta(days=60))
+        Membership.objects.create(
+            circle=circle, user=user, role="carer", starts_on=monday - timedelta(days=60)
+        )
         for a, b in c["availability"]:
             start, end = origin + timedelta(minutes=a), origin + timedelta(minutes=b)
             day = start.date()
-            end_local = end if end.date() == day else datetime.combine(day, datetime.max.time().replace(microsecond=0), TZ)
+            end_local = (
+                end
+                if end.date() == day
+                else datetime.combine(day, datetime.max.time().replace(microsecond=0), TZ)
+            )
             AvailabilityRule.objects.create(
-                carer=carer, weekday=day.weekday(), start_time=start.time(), end_time=end_local.time(),
-                valid_from=day, valid_until=day,
+                carer=carer,
+                weekday=day.weekday(),
+                start_time=start.time(),
+                end_time=end_local.time(),
+                valid_from=day,
+                valid_until=day,
             )
         carers[c["id"]] = carer
     for k in data["clients"]:
@@ -119,9 +151,14 @@ def load(data: dict, seed: int, monday: date):
     for v in data["visits"]:
         start = origin + timedelta(minutes=v["earliest_start"])
         visit = Visit.objects.create(
-            client=clients[v["client"]], circle=circle, name=v["id"], date=start.date(),
-            window_start=start, window_end=origin + timedelta(minutes=v["latest_start"]),
-            duration_minutes=v["duration"], carers_needed=v["carers_needed"],
+            client=clients[v["client"]],
+            circle=circle,
+            name=v["id"],
+            date=start.date(),
+            window_start=start,
+            window_end=origin + timedelta(minutes=v["latest_start"]),
+            duration_minutes=v["duration"],
+            carers_needed=v["carers_needed"],
         )
         visit.skills.set([skills[s] for s in v["skills"]])
     return circle, carers
@@ -141,7 +178,9 @@ def publish_plan(circle, monday: date, time_limit: float):
         visit = week.visits[a.visit]
         visit.start = week.to_datetime(a.start)
         visit.save(update_fields=["start"])
-        rows += [Assignment(visit=visit, carer=week.carers[c], status="published") for c in a.carers]
+        rows += [
+            Assignment(visit=visit, carer=week.carers[c], status="published") for c in a.carers
+        ]
     Assignment.objects.bulk_create(rows)
     return Counter(r.carer for r in rows)
 
@@ -154,14 +193,19 @@ def replan_baseline(circle, monday: date, time_limit: float) -> dict:
     from carecircle.rota.engine_adapter import build_circle_week
     from carecircle.rota.models import Visit
 
-    ids = frozenset(str(v) for v in Visit.objects.filter(circle=circle).values_list("public_id", flat=True))
+    ids = frozenset(
+        str(v) for v in Visit.objects.filter(circle=circle).values_list("public_id", flat=True)
+    )
     week = build_circle_week(circle=circle, week_start=monday, now=timezone.now(), open_visits=ids)
     began = time.perf_counter()
     plan = engine.repair(week.problem, (), engine.Settings(time_limit_s=time_limit, workers=1))
     seconds = time.perf_counter() - began
     changes = engine.plan_changes(week.current, plan.assignments)
-    return {"replan_s": round(seconds, 3), "replan_changed_visits": len(changes),
-            "replan_unfilled": sum(u.missing for u in plan.unfilled)}
+    return {
+        "replan_s": round(seconds, 3),
+        "replan_changed_visits": len(changes),
+        "replan_unfilled": sum(u.missing for u in plan.unfilled),
+    }
 
 
 def run_seed(args, seed: int, generate, monday: date) -> dict:
@@ -221,8 +265,12 @@ def main() -> None:
             "freed_visits": sum(r["freed_visits"] for r in rows),
             "left_open": sum(r["left_open"] for r in rows),
             "replan_median_s": round(statistics.median(replans), 3),
-            "speedup_vs_replan": round(statistics.median(replans) / max(1e-6, statistics.median(times)), 1),
-            "replan_median_changed_visits": statistics.median(r["replan_changed_visits"] for r in rows),
+            "speedup_vs_replan": round(
+                statistics.median(replans) / max(1e-6, statistics.median(times)), 1
+            ),
+            "replan_median_changed_visits": statistics.median(
+                r["replan_changed_visits"] for r in rows
+            ),
         }
     )
 

@@ -94,7 +94,7 @@ class Coverage:
 def coverage(*, circle, start: date, end: date) -> Coverage:
     rows = (
         Visit.objects.filter(circle=circle, date__range=(start, end))
-        .exclude(status=VisitStatus.CANCELLED)
+        .exclude(status__in=[VisitStatus.CANCELLED, VisitStatus.RELEASED])
         .annotate(n=Count("assignments", filter=Q(assignments__status="published")))
         .values_list("carers_needed", "n")
     )

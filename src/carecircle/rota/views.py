@@ -74,6 +74,8 @@ def circle_board(request: HttpRequest, circle_id) -> HttpResponse:
         "next_week": start + timedelta(days=7),
         "coverage": coverage(circle=circle, start=days[0], end=days[-1]),
         "can_publish": has_perm(request.user, Perm.PUBLISH_ROTA),
+        "is_carer": carer_of(request.user) is not None,
+        "now": timezone.now(),
         "can_draft": has_perm(request.user, Perm.DRAFT_ROTA) and start >= this_week,
         "draft_week": draft_week,
         "open_draft": RotaDraft.objects.filter(
