@@ -156,7 +156,13 @@ ROTA_TIME_LIMIT_S = env_int("ROTA_TIME_LIMIT_S", 10, minimum=1)
 ROTA_WORKERS = env_int("ROTA_WORKERS", 2, minimum=1)
 
 # Notifications (README "Notifications"): e-mail over SMTP, Web Push, an SMS gateway over HTTP.
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# A local demo without a mail server prints e-mails to the terminal instead.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if env_bool("CARECIRCLE_DEMO", False) and not os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
 EMAIL_HOST = env_str("EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
