@@ -129,3 +129,61 @@ def check_change(*, visit, add=None, remove=None, start: datetime | None = None,
     if add is not None:
         errors = [e for e in errors if str(add.public_id) in e]
     return describe(errors, week, carer_name=add.name if add else "")
+
+
+def check_many(*, carer, visits, now=None) -> dict:
+    """What would stop `carer` joining each of `visits` (for listing open places): the circle-week
+    is built once per week, and each visit's findings are what its change adds to the carer's
+    rota — the same answer `check_change` gives, at a fraction of the cost."""
+    from carecircle import engine
+
+    now = now or timezone.now()
+    out: dict = {}
+    groups: dict = {}
+    for v in visits:
+        groups.setdefault((v.circle_id, monday_of(v.date)), []).append(v)
+    cid = str(carer.public_id)
+    for (_, monday), group in groups.items():
+        ids = frozenset(str(v.public_id) for v in group)
+        earliest = min(v.window_start for v in group)
+        week = build_circle_week(
+            circle=group[0].circle,
+            week_start=monday,
+            now=min(now, earliest - timedelta(seconds=1)),
+            open_visits=ids,
+        )
+        if cid not in week.carers:
+            for v in group:
+                out[v.pk] = [
+                    Finding("membership", f"{carer.name} is not a carer in the {v.circle} circle.")
+                ]
+            continue
+        current = {a.visit: a for a in week.current}
+        base = list(week.problem.fixed) + list(current.values())
+        before = {
+            e
+            for e in engine.check(
+                week.problem, engine.Solution(status="check", assignments=tuple(base))
+            )
+            if cid in e
+        }
+        for v in group:
+            vid = str(v.public_id)
+            carers = set(current[vid].carers) if vid in current else set()
+            carers.add(cid)
+            begin = v.start or v.window_start
+            changed = engine.Assignment(
+                visit=vid,
+                carers=tuple(sorted(carers)),
+                start=int((begin - week.origin).total_seconds() // 60),
+            )
+            trial = [a for a in base if a.visit != vid] + [changed]
+            errors = [
+                e
+                for e in engine.check(
+                    week.problem, engine.Solution(status="check", assignments=tuple(trial))
+                )
+                if cid in e and e not in before
+            ]
+            out[v.pk] = describe(errors, week, carer_name=carer.name)
+    return out

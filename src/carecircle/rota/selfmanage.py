@@ -132,15 +132,32 @@ def _place_filled(visit: Visit, *, by: Carer, now) -> None:
 # ---------------------------------------------------------------------------- open places
 
 
+def rostered_weeks(circle_ids, start: date, end: date) -> set[tuple[int, date]]:
+    """(circle, Monday) pairs whose rota is out: some visit that week has a published carer.
+    A week not rostered yet has no "open places" — the team drafts it with the engine first."""
+    from carecircle.rota.selectors import week_start as monday_of
+
+    days = Visit.objects.filter(
+        circle_id__in=circle_ids,
+        date__range=(monday_of(start), end),
+        assignments__status=AssignmentStatus.PUBLISHED,
+    ).values_list("circle_id", "date")
+    return {(c, monday_of(d)) for c, d in days.distinct()}
+
+
 def open_places_for(*, carer: Carer, start: date, end: date, now=None) -> list[tuple[Visit, list]]:
-    """Open places in the carer's circles between two dates, each with what would stop this
-    carer taking it (an empty list: they can)."""
-    now = now or timezone.now()
+    """Open places in the carer's circles between two dates (in weeks whose rota is out), each
+    with what would stop this carer taking it (an empty list: they can)."""
     from django.db.models import Count, F
 
-    visits = (
+    from carecircle.rota.rules import check_many
+    from carecircle.rota.selectors import week_start as monday_of
+
+    now = now or timezone.now()
+    circles = list(carer_circles(carer).values_list("id", flat=True))
+    visits = list(
         Visit.objects.filter(
-            circle__in=carer_circles(carer),
+            circle_id__in=circles,
             client__in=clients_visible_to(carer.user),
             date__range=(start, end),
             status=VisitStatus.PLANNED,
@@ -152,7 +169,10 @@ def open_places_for(*, carer: Carer, start: date, end: date, now=None) -> list[t
         .select_related("client", "circle")
         .order_by("window_start")
     )
-    return [(v, check_change(visit=v, add=carer, now=now)) for v in visits]
+    out = rostered_weeks(circles, start, end)
+    visits = [v for v in visits if (v.circle_id, monday_of(v.date)) in out]
+    findings = check_many(carer=carer, visits=visits, now=now)
+    return [(v, findings[v.pk]) for v in visits]
 
 
 def place_claim(*, actor, visit_id, now=None) -> Assignment:
