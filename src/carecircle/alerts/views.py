@@ -28,7 +28,9 @@ from carecircle.alerts.notifications import (
 @login_required
 def inbox(request):
     items = list(notifications_for(user=request.user))
-    return render(request, "alerts/inbox.html", {"items": items})
+    from django.utils import timezone
+
+    return render(request, "alerts/inbox.html", {"items": items, "now": timezone.now()})
 
 
 @login_required
