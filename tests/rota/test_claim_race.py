@@ -46,8 +46,14 @@ def _visit(people, hour: int, minute: int = 0) -> Visit:
     day = timezone.localdate() + timedelta(days=2)
     when = datetime.combine(day, time(hour, minute), timezone.get_current_timezone())
     return Visit.objects.create(
-        client=people.arthur, circle=people.riverside, name="Tea", date=day,
-        window_start=when, window_end=when, start=when, duration_minutes=30,
+        client=people.arthur,
+        circle=people.riverside,
+        name="Tea",
+        date=day,
+        window_start=when,
+        window_end=when,
+        start=when,
+        duration_minutes=30,
     )
 
 
