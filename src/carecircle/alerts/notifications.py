@@ -94,7 +94,7 @@ def deliver(delivery_id: int, *, now: datetime | None = None) -> Delivery:
     now = now or timezone.now()
     with transaction.atomic():
         d = (
-            Delivery.objects.select_for_update()
+            Delivery.objects.select_for_update(of=("self",))
             .select_related("notification__user__organisation")
             .get(pk=delivery_id)
         )
