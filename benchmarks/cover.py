@@ -6,7 +6,7 @@ usage: cover.py [--seeds 1-20] [--plan-time-limit 3] [--data DIR]
 Each generated circle-week (../shared/benchmarks/circle_week) is loaded into the database as a real
 circle (clients, carers with their availability, visits), the engine's plan is published, and the
 carer with the most visits reports sickness for Tuesday and Wednesday through
-`rota.selfmanage.absence_report` — the same call the "I can't work" page makes. We time that call
+`rota.services.absence_report` — the same call the "I can't work" page makes. We time that call
 (freeing the places, building the problem from the database, the engine's repair, storing and
 queueing the offers). Side by side, in the same run, the office's alternative: re-planning the
 whole week from scratch for the same absence (time, and how many other visits it would change).
@@ -210,7 +210,7 @@ def replan_baseline(circle, monday: date, time_limit: float) -> dict:
 
 def run_seed(args, seed: int, generate, monday: date) -> dict:
     from carecircle.rota.models import CoverOffer
-    from carecircle.rota.selfmanage import absence_report
+    from carecircle.rota.services import absence_report
 
     data = generate.generate(seed)
     circle, _ = load(data, seed, monday)

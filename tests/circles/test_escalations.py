@@ -18,7 +18,7 @@ from carecircle.circles.models import Escalation, EscalationLevel, HealthSnapsho
 from carecircle.circles.ticks import tick
 from carecircle.people.models import Carer
 from carecircle.rota.models import Assignment, Visit
-from carecircle.rota.selfmanage import place_claim
+from carecircle.rota.services import place_claim
 
 
 def uncovered_visit(people, *, hours_ahead: float) -> Visit:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from carecircle.people.models import Carer
 from carecircle.rota.models import AvailabilityException, Visit
-from carecircle.rota.selfmanage import place_claim
+from carecircle.rota.services import place_claim
 
 pytestmark = pytest.mark.postgres_only
 

@@ -27,7 +27,7 @@ from carecircle.rota.models import (
     VisitStatus,
 )
 from carecircle.rota.selectors import week_start
-from carecircle.rota.selfmanage import (
+from carecircle.rota.services import (
     absence_report,
     absence_withdraw,
     cover_accept,
@@ -403,7 +403,7 @@ def test_sue_releases_ednas_calls_and_the_carers_keep_their_time(
     assert Notification.objects.filter(subject__contains="does not need").count() == len(on_them)
     # the carer says the time is free; undo then gives the visit back
     k = kept.first()
-    from carecircle.rota.selfmanage import kept_time_use
+    from carecircle.rota.services import kept_time_use
 
     kept_time_use(actor=k.carer.user, kept_id=k.public_id, use=KeptTimeUse.FREE)
     release_undo(actor=people.representative, release_id=release.public_id)

@@ -19,7 +19,7 @@ from carecircle.people.models import Carer
 from carecircle.rota.engine_adapter import build_circle_week
 from carecircle.rota.models import AssignmentStatus, CoverOffer, SwapOffer, Visit, VisitStatus
 from carecircle.rota.selectors import week_start
-from carecircle.rota.selfmanage import (
+from carecircle.rota.services import (
     absence_report,
     cover_accept,
     place_claim,

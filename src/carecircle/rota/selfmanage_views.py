@@ -1,5 +1,5 @@
 """Pages for a circle that runs itself: availability, open places, swaps, absences and cover,
-released visits and kept time. Thin: each calls one service in rota.selfmanage and says plainly
+released visits and kept time. Thin: each calls one service in rota.services and says plainly
 what happened — or, when a rule stops it, which rule and why."""
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from carecircle.circles.access import led_circles, parse_uuid
-from carecircle.people.access import access_client, carer_of
-from carecircle.rota import selfmanage as sm
+from carecircle.people.access import access_client, carer_of, clients_visible_to
+from carecircle.rota import services as sm
 from carecircle.rota.access import access_visit
 from carecircle.rota.models import (
     Absence,
@@ -108,7 +108,7 @@ def swap_new(request: HttpRequest, visit_id) -> HttpResponse:
     visit = access_visit(request.user, visit_id)
     if not visit.assignments.filter(carer=carer, status=AssignmentStatus.PUBLISHED).exists():
         raise Http404("You are not on this visit.")
-    colleagues = [c for c in sm._circle_carers(visit, exclude=carer)]
+    colleagues = [c for c in sm.carers_to_ask(visit, exclude=carer)]
     if request.method == "POST":
         form = SwapForm(request.POST)
         form.is_valid()
@@ -568,7 +568,7 @@ def my_day_extras(*, carer, user, today: date) -> dict:
         )
         .exclude(from_carer=carer)
         .select_related("visit__client", "from_carer__user")
-        if s.visit.client_id in set(sm.clients_visible_to(user).values_list("id", flat=True))
+        if s.visit.client_id in set(clients_visible_to(user).values_list("id", flat=True))
     ]
     my_offers = list(
         SwapOffer.objects.filter(

@@ -1,0 +1,83 @@
+"""Every write to the rota, by concern: drafting and publishing a week (drafts), open places and
+swaps (places), absences and cover (absences), released visits and kept time (releases), each
+carer's availability (availability). Import from here."""
+
+from __future__ import annotations
+
+from carecircle.rota.services.absences import (
+    absence_report,
+    absence_withdraw,
+    access_cover_offer,
+    cover_accept,
+    cover_decline,
+    propose_cover,
+)
+from carecircle.rota.services.availability import (
+    availability_exception_add,
+    availability_exception_remove,
+    availability_rule_add,
+    availability_rule_remove,
+)
+from carecircle.rota.services.common import (
+    carer_circles,
+)
+from carecircle.rota.services.drafts import (
+    engine_settings,
+    rota_draft_discard,
+    rota_draft_publish,
+    rota_draft_request,
+    rota_draft_solve,
+)
+from carecircle.rota.services.places import (
+    access_swap,
+    carers_to_ask,
+    open_places_for,
+    place_claim,
+    rostered_weeks,
+    swap_accept,
+    swap_decide,
+    swap_decline,
+    swap_offer,
+    swap_withdraw,
+)
+from carecircle.rota.services.releases import (
+    can_release,
+    kept_time_options,
+    kept_time_use,
+    release_undo,
+    release_visits,
+)
+
+__all__ = [
+    "carers_to_ask",
+    "absence_report",
+    "absence_withdraw",
+    "access_cover_offer",
+    "access_swap",
+    "availability_exception_add",
+    "availability_exception_remove",
+    "availability_rule_add",
+    "availability_rule_remove",
+    "can_release",
+    "carer_circles",
+    "cover_accept",
+    "cover_decline",
+    "engine_settings",
+    "kept_time_options",
+    "kept_time_use",
+    "open_places_for",
+    "place_claim",
+    "propose_cover",
+    "release_undo",
+    "release_visits",
+    "rostered_weeks",
+    "rota_draft_discard",
+    "rota_draft_publish",
+    "rota_draft_request",
+    "rota_draft_solve",
+    "swap_accept",
+    "swap_decide",
+    "swap_decline",
+    "swap_offer",
+    "swap_withdraw",
+]
