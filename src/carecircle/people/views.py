@@ -16,7 +16,7 @@ from carecircle.safeguarding.services import audit_record
 
 
 def can_release(user, client) -> bool:
-    from carecircle.rota.selfmanage import can_release as allowed
+    from carecircle.rota.services import can_release as allowed
 
     return allowed(user, client)
 
