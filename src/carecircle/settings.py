@@ -183,6 +183,18 @@ CIRCLE_HEALTH_THRESHOLD = env_int("CIRCLE_HEALTH_THRESHOLD", 70, minimum=0)
 COVER_TIME_LIMIT_S = env_int("COVER_TIME_LIMIT_S", 5, minimum=1)
 TICK_SECONDS = env_int("TICK_SECONDS", 60, minimum=1)
 
+# Help now (README "Help now: distress alerts").
+ALERT_WAVE_SIZE = env_int("ALERT_WAVE_SIZE", 3, minimum=1)
+ALERT_WAVE_SECONDS = env_int("ALERT_WAVE_SECONDS", 60, minimum=1)
+ALERT_ESCALATE_SECONDS = env_int("ALERT_ESCALATE_SECONDS", 180, minimum=1)
+ALERT_MANAGER_SECONDS = env_int("ALERT_MANAGER_SECONDS", 300, minimum=1)
+ALERT_TICK_SECONDS = env_int("ALERT_TICK_SECONDS", 5, minimum=1)
+ALERT_SPEED_KMH = env_int("ALERT_SPEED_KMH", 20, minimum=1)
+# Skills a visit may not be left for (personal care in progress); two-carer visits never are.
+ALERT_UNINTERRUPTIBLE_SKILLS = env_list("ALERT_UNINTERRUPTIBLE_SKILLS", ["personal_care", "hoist"])
+ALERT_ON_SCENE_MINUTES = env_int("ALERT_ON_SCENE_MINUTES", 60, minimum=0)
+LIVE_STREAM_SECONDS = env_int("LIVE_STREAM_SECONDS", 25, minimum=1)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -20,7 +20,7 @@ def tick(*, now: datetime | None = None) -> dict:
     from carecircle.circles.models import Circle
 
     now = now or timezone.now()
-    out = {"escalations": uncovered_tick(now=now)}
+    out = {"escalations": uncovered_tick(now=now), **fast_tick(now=now, deliver=False)}
     scores = {}
     for circle in Circle.objects.all():
         try:
@@ -29,4 +29,16 @@ def tick(*, now: datetime | None = None) -> dict:
             log.exception("health of %s", circle)
     out["health"] = scores
     out["delivered"] = deliver_due(now=now)
+    return out
+
+
+def fast_tick(*, now: datetime | None = None, deliver: bool = True) -> dict:
+    """What cannot wait a minute: help-call waves and escalations (every ALERT_TICK_SECONDS)."""
+    from carecircle.alerts.notifications import deliver_due
+    from carecircle.alerts.services import alerts_tick
+
+    now = now or timezone.now()
+    out = {"alerts": alerts_tick(now=now)}
+    if deliver:
+        out["delivered"] = deliver_due(now=now)
     return out
