@@ -14,7 +14,7 @@ from uuid import UUID
 from django.db import IntegrityError
 from django.http import Http404
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.security import HttpBearer
 
 from carecircle.alerts import selectors, services
@@ -105,7 +105,7 @@ def device_alert(request, payload: DeviceAlertIn):
             DeviceEvent.objects.get(device=device, event_id=payload.event_id).alert,
             False,
         )
-    return (201 if created else 200), _out(alert, created=created)
+    return Status(201 if created else 200, _out(alert, created=created))
 
 
 @router.get(
@@ -121,4 +121,4 @@ def alert_status(request, alert_id: UUID):
             raise Http404
     else:
         alert = services.access_alert(request.auth, alert_id)
-    return 200, _out(alert)
+    return Status(200, _out(alert))
