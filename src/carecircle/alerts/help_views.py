@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.handlers.asgi import ASGIRequest
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -100,6 +100,8 @@ def help_alert(request: HttpRequest, alert_id) -> HttpResponse:
 @login_required
 @require_POST
 def help_offer_act(request: HttpRequest, offer_id, action: str) -> HttpResponse:
+    if action not in ("accept", "decline"):
+        raise Http404("No such action.")
     try:
         if action == "accept":
             alert = services.offer_accept(actor=request.user, offer_id=offer_id)
@@ -128,6 +130,8 @@ def help_offer_act(request: HttpRequest, offer_id, action: str) -> HttpResponse:
 @login_required
 @require_POST
 def help_alert_act(request: HttpRequest, alert_id, action: str) -> HttpResponse:
+    if action not in ("arrived", "resolve", "cancel"):
+        raise Http404("No such action.")
     try:
         if action == "arrived":
             services.alert_arrived(actor=request.user, alert_id=alert_id)
