@@ -248,3 +248,13 @@ def test_live_poll_and_stream_carry_the_events_of_my_circles(client, people):
         body = b"".join(response.streaming_content).decode()
     assert response["Content-Type"] == "text/event-stream"
     assert "event: alert" in body and "Edna needs help now" in body
+
+
+def test_a_carer_opts_in_to_help_calls_off_duty_on_how_we_tell_you(client, people):
+    client.force_login(people.carer)
+    page = client.get(reverse("notification_settings")).content.decode()
+    assert "Ask me for help calls when I am off duty" in page
+    client.post(reverse("notification_settings"), {"push": "on", "help_calls_off_duty": "on"})
+    assert NotificationPreference.objects.get(user=people.carer).help_calls_off_duty
+    client.force_login(people.manager)  # not a carer: not asked
+    assert "help calls" not in client.get(reverse("notification_settings")).content.decode()

@@ -93,9 +93,9 @@ def test_create_alarm_device_prints_a_token_once(people, capsys):
 
 def test_a_person_reads_a_call_they_may_see_and_nobody_else_does(client, people, pendant):
     _, auth = pendant
-    alert_id = client.post(
-        URL, {"event_id": "e1"}, content_type="application/json", **auth
-    ).json()["id"]
+    alert_id = client.post(URL, {"event_id": "e1"}, content_type="application/json", **auth).json()[
+        "id"
+    ]
     client.force_login(people.representative)
     assert client.get(f"{URL}/{alert_id}").status_code == 200
     client.force_login(people.outsider)
