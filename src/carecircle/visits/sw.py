@@ -7,9 +7,7 @@ cache and refreshed in the background. The API is never cached: records go throu
 
 CACHE_VERSION = "cc-visits-v1"
 
-SERVICE_WORKER = """
-const CACHE = '%(cache)s';
-const SHELL = ['/visits/'];
+SERVICE_WORKER = f"const CACHE = '{CACHE_VERSION}';\n" + """const SHELL = ['/visits/'];
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).catch(() => null)
@@ -72,4 +70,4 @@ self.addEventListener('message', (event) => {
     if (port) port.postMessage({ cached: ok, total: (data.urls || []).length });
   }));
 });
-""" % {"cache": CACHE_VERSION}
+"""
