@@ -25,6 +25,9 @@ from datetime import datetime
 MOOD_CONCERN = {"": 0, "good": 1, "okay": 2, "low": 3, "distressed": 4, "unwell": 5}
 
 
+NO_STAMP = (None, (None, None))
+
+
 def _present(pair) -> bool:
     return pair is not None and pair[0] is not None
 
@@ -37,7 +40,7 @@ def _order(pair) -> tuple:
 def merge_check_in(held, new):
     """(time, place) pairs; the earlier wins."""
     if not _present(held):
-        return new if _present(new) else held
+        return new if _present(new) else NO_STAMP
     if not _present(new):
         return held
     return new if _order(new) < _order(held) else held
@@ -46,7 +49,7 @@ def merge_check_in(held, new):
 def merge_check_out(held, new):
     """(time, place) pairs; the later wins."""
     if not _present(held):
-        return new if _present(new) else held
+        return new if _present(new) else NO_STAMP
     if not _present(new):
         return held
     return new if _order(new) > _order(held) else held
@@ -74,7 +77,7 @@ def merge_text(held: str, new: str) -> str:
 def merge_mood(held: tuple[datetime | None, str], new: tuple[datetime | None, str]):
     """(observed at, mood); later wins, at the same moment the more concerning one."""
     if not new[1]:
-        return held
+        return held if held[1] else (None, "")
     if not held[1]:
         return new
 

@@ -7,7 +7,9 @@ cache and refreshed in the background. The API is never cached: records go throu
 
 CACHE_VERSION = "cc-visits-v1"
 
-SERVICE_WORKER = f"const CACHE = '{CACHE_VERSION}';\n" + """const SHELL = ['/visits/'];
+SERVICE_WORKER = (
+    f"const CACHE = '{CACHE_VERSION}';\n"
+    + """const SHELL = ['/visits/'];
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).catch(() => null)
@@ -71,3 +73,4 @@ self.addEventListener('message', (event) => {
   }));
 });
 """
+)
