@@ -119,9 +119,9 @@ def _apply(actor, data: RecordIn) -> tuple[VisitRecord, dict]:
     )
     record.notes = merge.merge_text(record.notes, data.notes)
     record.over_time_reason = merge.merge_text(record.over_time_reason, data.over_time_reason)[:300]
-    _merge_tasks(record, visit, data)
-    _merge_doses(record, visit, data)
-    _merge_expenses(record, carer, data)
+    children_changed = _merge_tasks(record, visit, data)
+    children_changed |= _merge_doses(record, visit, data)
+    children_changed |= _merge_expenses(record, carer, data)
 
     out = merge.merge_check_out(
         (record.checked_out_at, (record.check_out_lat, record.check_out_lon)),
@@ -141,7 +141,7 @@ def _apply(actor, data: RecordIn) -> tuple[VisitRecord, dict]:
                 "field": "over_time_reason",
             }
         )
-    changed = _snapshot(record) != before
+    changed = children_changed or _snapshot(record) != before
     if changed:
         record.revision += 1
     record.save()
@@ -171,23 +171,24 @@ def _apply(actor, data: RecordIn) -> tuple[VisitRecord, dict]:
 
 
 def _snapshot(record: VisitRecord) -> tuple:
-    if record.pk is None:
-        return ()
     return (
         record.checked_in_at,
         record.checked_out_at,
+        record.check_in_lat,
+        record.check_in_lon,
+        record.check_out_lat,
+        record.check_out_lon,
         record.mood,
+        record.mood_at,
         record.notes,
         record.over_time_reason,
-        tuple(record.tasks.values_list("task_id", "done", "reason").order_by("task_id")),
-        tuple(record.administrations.values_list("public_id", "outcome").order_by("public_id")),
-        record.expenses.count(),
     )
 
 
-def _merge_tasks(record: VisitRecord, visit, data: RecordIn) -> None:
+def _merge_tasks(record: VisitRecord, visit, data: RecordIn) -> bool:
     if not data.tasks:
-        return
+        return False
+    changed = False
     allowed = {t.pk for t in tasks_for_visit(visit)}
     held = {t.task_id: t for t in record.tasks.all()}
     for i, item in enumerate(data.tasks):
@@ -207,14 +208,18 @@ def _merge_tasks(record: VisitRecord, visit, data: RecordIn) -> None:
             held[item.task_id] = TaskRecord.objects.create(
                 record=record, task_id=item.task_id, **won
             )
+            changed = True
         elif won is not old_d:
             old.done, old.reason, old.recorded_at = won["done"], won["reason"], won["recorded_at"]
             old.save(update_fields=["done", "reason", "recorded_at"])
+            changed = True
+    return changed
 
 
-def _merge_doses(record: VisitRecord, visit, data: RecordIn) -> None:
+def _merge_doses(record: VisitRecord, visit, data: RecordIn) -> bool:
     if not data.doses:
-        return
+        return False
+    changed = False
     medicines = {m.public_id: m for m in Medicine.objects.filter(client=visit.client)}
     held = {(a.medicine_id, a.slot): a for a in record.administrations.all() if a.slot}
     for i, item in enumerate(data.doses):
@@ -246,12 +251,14 @@ def _merge_doses(record: VisitRecord, visit, data: RecordIn) -> None:
             MedicineAdministration.objects.create(
                 public_id=item.id, record=record, medicine=medicine, slot="", **fields
             )
+            changed = True
             continue
         old = held.get((medicine.pk, item.slot))
         if old is None:
             held[(medicine.pk, item.slot)] = MedicineAdministration.objects.create(
                 public_id=item.id, record=record, medicine=medicine, slot=item.slot, **fields
             )
+            changed = True
             continue
         old_d = {k: getattr(old, k) for k in fields}
         won = merge.merge_dose(old_d, fields)
@@ -259,9 +266,12 @@ def _merge_doses(record: VisitRecord, visit, data: RecordIn) -> None:
             for k, v in won.items():
                 setattr(old, k, v)
             old.save(update_fields=list(won))
+            changed = True
+    return changed
 
 
-def _merge_expenses(record: VisitRecord, carer, data: RecordIn) -> None:
+def _merge_expenses(record: VisitRecord, carer, data: RecordIn) -> bool:
+    changed = False
     for i, item in enumerate(data.expenses):
         same_id = Expense.objects.filter(public_id=item.id).first()
         if same_id is not None:
@@ -289,6 +299,8 @@ def _merge_expenses(record: VisitRecord, carer, data: RecordIn) -> None:
             receipt_path=path.name_in_data if path else None,
             receipt_type=path.content_type if path else "",
         )
+        changed = True
+    return changed
 
 
 def _check_out_blocked(record: VisitRecord, visit, at) -> dict | None:
