@@ -195,6 +195,9 @@ ALERT_UNINTERRUPTIBLE_SKILLS = env_list("ALERT_UNINTERRUPTIBLE_SKILLS", ["person
 ALERT_ON_SCENE_MINUTES = env_int("ALERT_ON_SCENE_MINUTES", 60, minimum=0)
 LIVE_STREAM_SECONDS = env_int("LIVE_STREAM_SECONDS", 25, minimum=1)
 
+# Visit recording (README "Recording a visit (offline)").
+VISITS_RECEIPT_MAX_BYTES = env_int("VISITS_RECEIPT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
