@@ -258,3 +258,35 @@ def test_a_carer_opts_in_to_help_calls_off_duty_on_how_we_tell_you(client, peopl
     assert NotificationPreference.objects.get(user=people.carer).help_calls_off_duty
     client.force_login(people.manager)  # not a carer: not asked
     assert "help calls" not in client.get(reverse("notification_settings")).content.decode()
+
+
+def test_a_carer_checked_in_on_a_two_carer_visit_is_not_asked_and_a_check_out_frees_them(
+    people,
+):
+    from carecircle.alerts.ranking import build_pool, rank
+    from carecircle.rota.models import Visit
+    from carecircle.visits.models import VisitRecord
+
+    ana = Carer.objects.get(user=people.carer)
+    now = timezone.now()
+    hoisting = Visit.objects.create(
+        client=people.margaret,
+        circle=people.riverside,
+        name="Hoist transfer",
+        date=timezone.localdate(),
+        window_start=now - timedelta(hours=3),
+        window_end=now - timedelta(hours=3),
+        start=now - timedelta(hours=3),
+        duration_minutes=30,
+        carers_needed=2,
+    )
+    record = VisitRecord.objects.create(
+        visit=hoisting, carer=ana, client=people.margaret, checked_in_at=now - timedelta(minutes=5)
+    )
+    ranked = {c.id: c for c in rank(build_pool(people.edna, kind="help", now=now))}
+    assert str(ana.public_id) not in ranked  # still checked in on a two-carer visit
+    record.checked_out_at = now - timedelta(minutes=1)
+    record.check_out_lat, record.check_out_lon = people.edna.latitude, people.edna.longitude
+    record.save()
+    ranked = {c.id: c for c in rank(build_pool(people.edna, kind="help", now=now))}
+    assert ranked[str(ana.public_id)].eta_minutes <= 10  # at Edna's door: ready, no travel

@@ -1,10 +1,11 @@
 """From the database to `engine.rank_responders` and back: where each carer of the circle is now,
 what they are doing, how well they know the client.
 
-- On a visit now: at that client's home; it can be left unless two carers are needed or it needs
-  a skill in ALERT_UNINTERRUPTIBLE_SKILLS (personal care in progress).
-- Otherwise at the home of their last visit today that has ended (their last check-in), else at
-  their own home; free when they work now (an availability block or a visit today within two
+- On a visit now (checked in and not out, or by the rota when nothing was recorded): where they
+  checked in, else that client's home; it can be left unless two carers are needed or it needs a
+  skill in ALERT_UNINTERRUPTIBLE_SKILLS (personal care in progress).
+- Otherwise where they last checked in or out today, else at the home of their last visit that
+  has ended, else at their own home; free when they work now (an availability block or a visit today within two
   hours), off duty otherwise, and then asked only when they opted in.
 - Away (an absence covering now): never asked."""
 
@@ -117,6 +118,7 @@ def build_pool(client: Client, *, kind: str, now: datetime) -> Pool:
             carer_id__in=ids, date=today, available=False
         ).values_list("carer_id", flat=True)
     )
+    checkins = _last_checkins(ids, now)
     opted = _opted_in([c.user_id for c in carers])
     uninterruptible = set(settings.ALERT_UNINTERRUPTIBLE_SKILLS)
     responders, by_public, visiting = [], {}, {}
@@ -125,6 +127,17 @@ def build_pool(client: Client, *, kind: str, now: datetime) -> Pool:
             continue
         pid = str(carer.public_id)
         by_public[pid] = carer
+        record = checkins.get(carer.pk)
+        point = None
+        if record is not None:
+            if record.checked_out_at is None:
+                on_visit[carer.pk] = record.visit
+            elif carer.pk in on_visit and on_visit[carer.pk].pk == record.visit_id:
+                del on_visit[carer.pk]  # checked out early: free now
+            point = _record_point(record)
+            last_seen = record.checked_out_at or record.checked_in_at
+            if now - last_seen <= timedelta(hours=2):
+                near_work.add(carer.pk)  # at work: recorded a visit within two hours
         visit = on_visit.get(carer.pk)
         if visit is not None:
             state = ON_VISIT
@@ -136,11 +149,12 @@ def build_pool(client: Client, *, kind: str, now: datetime) -> Pool:
             interruptible = True
             state = FREE if (carer.pk in working or carer.pk in near_work) else OFF_DUTY
             where = last_place[carer.pk].client if carer.pk in last_place else None
-        location = (
-            _position(where.latitude, where.longitude, lat0, lon0)
-            if where is not None
-            else _position(carer.home_latitude, carer.home_longitude, lat0, lon0)
-        )
+        if point is not None:
+            location = _position(point[0], point[1], lat0, lon0)
+        elif where is not None:
+            location = _position(where.latitude, where.longitude, lat0, lon0)
+        else:
+            location = _position(carer.home_latitude, carer.home_longitude, lat0, lon0)
         responders.append(
             engine.Responder(
                 id=pid,
@@ -165,6 +179,33 @@ def build_pool(client: Client, *, kind: str, now: datetime) -> Pool:
         avoid=frozenset(str(c.public_id) for c in client.avoid_carers.all()),
     )
     return Pool(need=need, responders=responders, carers=by_public, on_visit=visiting)
+
+
+def _last_checkins(carer_ids: list[int], now: datetime) -> dict:
+    """Each carer's latest visit record begun in the last 12 hours (their last check-in)."""
+    from carecircle.visits.models import VisitRecord
+
+    latest = {}
+    for record in (
+        VisitRecord.objects.filter(
+            carer_id__in=carer_ids,
+            checked_in_at__gte=now - timedelta(hours=12),
+            checked_in_at__lte=now,
+        )
+        .select_related("visit__client")
+        .prefetch_related("visit__skills")
+        .order_by("checked_in_at")
+    ):
+        latest[record.carer_id] = record
+    return latest
+
+
+def _record_point(record) -> tuple[float, float]:
+    if record.checked_out_at is not None and record.check_out_lat is not None:
+        return record.check_out_lat, record.check_out_lon
+    if record.check_in_lat is not None:
+        return record.check_in_lat, record.check_in_lon
+    return record.visit.client.latitude, record.visit.client.longitude
 
 
 def _opted_in(user_ids: list[int]) -> set[int]:
