@@ -4,9 +4,6 @@ survive the worker being killed."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import timedelta
 
 import pytest
@@ -16,8 +13,8 @@ from django.utils import timezone
 from carecircle.alerts import services
 from carecircle.alerts.models import AlertStatus, HelpAlert, OfferState
 from carecircle.circles.models import Escalation
-from tests.circles.test_escalations import _url_for
 from tests.rota.test_claim_race import _race
+from tests.workers import kill_then_tick_twice
 
 
 @pytest.mark.postgres_only
@@ -57,27 +54,7 @@ def test_help_call_timers_survive_a_worker_restart(demo_live, settings):
     alert, _ = services.alert_raise(actor=people.client, client=people.edna, now=past)
     assert alert.offers.count() == 1 and alert.next_wave_at < timezone.now()
     assert alert.escalate_at < timezone.now()
-    if connection.vendor == "postgresql":
-        env = dict(os.environ, DJANGO_SETTINGS_MODULE="carecircle.settings")
-        env["DATABASE_URL"] = _url_for(connection.settings_dict)
-        env["ALERT_WAVE_SIZE"] = "1"
-        first = subprocess.Popen(
-            [sys.executable, "-m", "django", "run_circle_worker", "--interval", "3600"], env=env
-        )
-        first.kill()  # SIGKILL: whatever it was doing either committed or did not
-        first.wait()
-        for _ in range(2):
-            done = subprocess.run(
-                [sys.executable, "-m", "django", "run_circle_worker", "--once"],
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=120,
-            )
-            assert done.returncode == 0, done.stderr[-2000:]
-    else:
-        for _ in range(2):
-            services.alerts_tick()
+    kill_then_tick_twice({"ALERT_WAVE_SIZE": "1"})
     alert.refresh_from_db()
     assert alert.offers.count() == min(2, len(alert.ranking)) or alert.wave >= 2
     esc = Escalation.objects.filter(key=f"alert:{alert.public_id}")
