@@ -63,7 +63,9 @@ def access_visit_for_recording(user, visit_id) -> tuple[Visit, Carer]:
                 raise PermissionDenied("Nobody is assigned to this visit yet.")
             carer = first.carer
         return visit, carer
-    raise PermissionDenied("Only a carer assigned to this visit, or its team leader, may record it.")
+    raise PermissionDenied(
+        "Only a carer assigned to this visit, or its team leader, may record it."
+    )
 
 
 def access_client_records(user, client_id):
