@@ -13,6 +13,7 @@
   const SYNC_URL = statusEl.dataset.syncUrl;
   const RECEIPT_URL = statusEl.dataset.receiptUrl;
   const DB_NAME = 'carecircle-visits';
+  const USER = statusEl.dataset.user;
   let flushing = false;
   let retryDelay = 2000;
   let retryTimer = null;
@@ -50,6 +51,23 @@
   const draftGet = (visit) => tx('drafts', 'readonly', (s) => reqP(s.get(visit)));
   const draftPut = (draft) => tx('drafts', 'readwrite', (s) => reqP(s.put(draft)));
 
+  // A phone may be shared: each queued record belongs to the person who made it, and is sent only
+  // while they are signed in (another person's session would be refused anyway).
+  const mine = async () => (await queueAll()).filter((i) => i.user === USER);
+
+  async function forgetOtherPeople() {
+    let last = null;
+    try { last = localStorage.getItem('carecircle-visits-user'); } catch (e) { return; }
+    if (last === USER) return;
+    localStorage.setItem('carecircle-visits-user', USER);
+    if (last === null) return;
+    // Someone else signed in on this phone: drop the cached pages and drafts of the last person.
+    if (window.caches) {
+      for (const key of await caches.keys()) if (key.startsWith('cc-visits-')) await caches.delete(key);
+    }
+    await tx('drafts', 'readwrite', (s) => reqP(s.clear()));
+  }
+
   function uuid() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
     const b = crypto.getRandomValues(new Uint8Array(16));
@@ -67,7 +85,7 @@
   // ---- Status ---------------------------------------------------------------------------------
   async function renderStatus(sending) {
     let items = [];
-    try { items = await queueAll(); } catch (e) { /* private mode: nothing queued */ }
+    try { items = await mine(); } catch (e) { /* private mode: nothing queued */ }
     const waiting = items.filter((i) => !i.attention).length;
     const attention = items.length - waiting;
     const d = statusEl.dataset;
@@ -108,7 +126,7 @@
     flushing = true;
     let stopped = false;
     try {
-      const items = (await queueAll()).filter((i) => !i.attention).sort((a, b) => a.created - b.created);
+      const items = (await mine()).filter((i) => !i.attention).sort((a, b) => a.created - b.created);
       if (items.length) renderStatus(true);
       for (const item of items) {
         if (!navigator.onLine) { stopped = true; break; }
@@ -266,7 +284,7 @@
     }
     if (payload.checked_in_at) draft.checked_in_at = payload.checked_in_at;
     if (payload.checked_out_at) draft.checked_out_at = payload.checked_out_at;
-    await queuePut({ op_id: payload.op_id, created: Date.now(), payload, receipt, attention: false });
+    await queuePut({ op_id: payload.op_id, user: USER, created: Date.now(), payload, receipt, attention: false });
     await draftPut(draft);
     prnBoxes.forEach((b) => { b.checked = false; form.elements[`${b.name}-reason`].value = ''; });
     ['expense-amount', 'expense-note', 'expense-receipt'].forEach((n) => { form.elements[n].value = ''; });
@@ -320,9 +338,34 @@
     document.documentElement.dataset.offlineReady = '1';
   }
 
+  async function showAttention() {
+    const box = document.getElementById('queue-attention');
+    if (!box) return;
+    const items = (await mine()).filter((i) => i.attention);
+    const list = box.querySelector('ul');
+    list.replaceChildren();
+    for (const item of items) {
+      const li = document.createElement('li');
+      const text = document.createElement('p');
+      text.textContent = `${new Date(item.created).toLocaleString()}: ${item.message || ''}`;
+      const retry = document.createElement('button');
+      retry.type = 'button'; retry.textContent = 'Try again';
+      retry.onclick = async () => { item.attention = false; await queuePut(item); showAttention(); flush(); };
+      const drop = document.createElement('button');
+      drop.type = 'button'; drop.textContent = 'Discard';
+      drop.onclick = async () => { await queueDelete(item.op_id); showAttention(); renderStatus(false); };
+      li.append(text, retry, ' ', drop);
+      list.append(li);
+    }
+    box.hidden = items.length === 0;
+  }
+  document.addEventListener('visits:flushed', showAttention);
+  showAttention();
+
   addManifest();
+  const ready = forgetOtherPeople().catch(() => null);
   if ('serviceWorker' in navigator) {
-    navigator.serviceWorker.register(statusEl.dataset.worker, { scope: '/visits/' })
+    ready.then(() => navigator.serviceWorker.register(statusEl.dataset.worker, { scope: '/visits/' }))
       .then(() => precache()).catch(() => null);
   }
   window.addEventListener('online', () => { retryDelay = 2000; flush(); });
