@@ -26,11 +26,11 @@ def gini(values: Sequence[float]) -> float:
     0 for an empty list, all-equal values or all zeros; below 1 for any finite list."""
     xs = sorted(float(v) for v in values)
     n = len(xs)
+    if xs and xs[0] < 0:
+        raise ValueError("gini needs non-negative values")
     total = sum(xs)
     if n == 0 or total <= 0:
         return 0.0
-    if any(x < 0 for x in xs):
-        raise ValueError("gini needs non-negative values")
     # Sorted form: G = (2 Σ i·x_i) / (n Σ x) − (n + 1) / n, with i from 1.
     weighted = sum((i + 1) * x for i, x in enumerate(xs))
     g = (2 * weighted) / (n * total) - (n + 1) / n
