@@ -182,3 +182,37 @@ def test_nav_shows_restrictions_and_equity_to_the_right_people(client, people):
     assert reverse("restriction_register") in _text(client.get(reverse("team_home")))
     client.force_login(people.manager)
     assert reverse("equity_page") in _text(client.get(reverse("manager_home")))
+
+
+@pytest.mark.django_db
+def test_my_day_says_what_changed_since_the_last_visit(client, people):
+    from carecircle.plans import services as svc
+
+    lunch = people.edna.care_plan.agreed_version().patterns.get(name="Lunch")
+    change = svc.change_propose(
+        actor=people.carer2,
+        client=people.edna,
+        kind="add_task",
+        title="Walk in the garden on dry days",
+        pattern=lunch,
+        reason="Edna misses her roses.",
+    )
+    svc.change_consent(actor=people.client, change=change, basis="client")
+    svc.change_note_risk(
+        actor=people.carer2,
+        change=change,
+        hazard="Uneven path",
+        likelihood="medium",
+        mitigation="Use the frame; only on dry days.",
+    )
+    svc.change_endorse(actor=people.team_leader, change=change)
+    from carecircle.rota.models import Assignment, Visit
+
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    visit = Visit.objects.filter(client=people.edna, date=tomorrow, name="Lunch").first()
+    Assignment.objects.get_or_create(
+        visit=visit, carer=people.carer.carer_profile, defaults={"status": "published"}
+    )
+    client.force_login(people.carer)
+    html = _text(client.get(reverse("my_day")))
+    assert 'id="plan-changes-my-day"' in html and "Walk in the garden" in html

@@ -118,3 +118,41 @@ def recent_changes(*, user, client, now: datetime | None = None, days: int = 14)
         .order_by("-endorsed_at")
     )
     return changes, since, by_visit
+
+
+def changes_for_my_day(*, carer, clients, now: datetime | None = None, days: int = 14):
+    """For My day: per client on the carer's list, the changes endorsed since the carer's last
+    visit to them (or in the last `days` days if they have not been). Two queries."""
+    from django.db.models import Max
+
+    from carecircle.rota.models import AssignmentStatus, Visit, VisitStatus
+
+    now = now or timezone.now()
+    ids = {c.pk for c in clients}
+    if not ids:
+        return []
+    last = dict(
+        Visit.objects.filter(
+            client_id__in=ids,
+            window_start__lt=now,
+            assignments__carer=carer,
+            assignments__status=AssignmentStatus.PUBLISHED,
+        )
+        .exclude(status__in=[VisitStatus.CANCELLED, VisitStatus.RELEASED])
+        .values("client_id")
+        .annotate(at=Max("window_start"))
+        .values_list("client_id", "at")
+    )
+    floor = now - timedelta(days=max(days, 60))
+    out = []
+    for change in (
+        PlanChange.objects.filter(
+            plan__client_id__in=ids, status=ChangeStatus.ENDORSED, endorsed_at__gt=floor
+        )
+        .select_related("plan__client", "pattern", "new_version")
+        .order_by("-endorsed_at")
+    ):
+        since = last.get(change.plan.client_id) or now - timedelta(days=days)
+        if change.endorsed_at > since:
+            out.append(change)
+    return out

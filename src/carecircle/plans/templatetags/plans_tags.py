@@ -45,3 +45,11 @@ def plan_team_panel(context):
         restrictions_overdue(today=timezone.localdate()).filter(client__circle__in=circles).count()
     )
     return {"waiting": waiting, "overdue": overdue}
+
+
+@register.inclusion_tag("plans/_my_day_panel_body.html")
+def plan_my_day_panel(carer, days):
+    from carecircle.plans.selectors import changes_for_my_day
+
+    clients = {v.client.pk: v.client for day in days for v in day["visits"]}
+    return {"changes": changes_for_my_day(carer=carer, clients=list(clients.values()))}
