@@ -367,3 +367,23 @@ def test_carer_sees_changes_since_last_visit(people):
     later = timezone.now() + timedelta(days=30)
     changes, _since, by_visit = recent_changes(user=people.client, client=people.edna, now=later)
     assert changes == [] and not by_visit
+
+
+@pytest.mark.django_db
+def test_the_right_people_are_told_at_each_step(people, django_capture_on_commit_callbacks):
+    from carecircle.alerts.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        change = _propose(people)
+    assert Notification.objects.filter(
+        user=people.client, subject__contains="do you agree"
+    ).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        svc.change_consent(actor=people.client, change=change, basis=ConsentBasis.CLIENT)
+    assert Notification.objects.filter(
+        user=people.team_leader, subject__contains="ready to endorse"
+    ).exists()
+    _risk(people, change)
+    with django_capture_on_commit_callbacks(execute=True):
+        svc.change_endorse(actor=people.team_leader, change=change)
+    assert Notification.objects.filter(user=people.carer, subject__contains="is in").exists()

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from carecircle.circles.escalations import team_leaders
 from carecircle.people.models import Representative
 from carecircle.plans.access import (
     ATTORNEY_AUTHORITIES,
@@ -56,6 +57,22 @@ def _audit(actor, action: str, change: PlanChange, **detail) -> None:
         client=change.plan.client,
         detail={"status": change.status, **detail},
     )
+
+
+def _tell(people, change: PlanChange, subject: str) -> None:
+    """Tell people about a step once it has committed (never the person who took it)."""
+    from carecircle.alerts.notifications import notify
+
+    url = f"/plan-changes/{change.public_id}/"
+    body = f"{change.get_kind_display()}: {change.summary}"
+    for user in {p.pk: p for p in people if p is not None}.values():
+        notify(user=user, subject=subject, body=body, url=url)
+
+
+def _after_commit(people, change: PlanChange, subject: str, *, actor) -> None:
+    people = [p for p in people if p is not None and p.pk != actor.pk]
+    if people:
+        transaction.on_commit(lambda: _tell(people, change, subject))
 
 
 def _locked(change: PlanChange) -> PlanChange:
@@ -181,6 +198,20 @@ def change_propose(
             change.consent_note = _("Proposed by the client.")
             change.save()
         _audit(actor, "plan_change_propose", change, kind=kind, summary=change.summary)
+        if change.status == ChangeStatus.PROPOSED:
+            _after_commit(
+                [client.user],
+                change,
+                _("A change to your care plan is proposed: do you agree?"),
+                actor=actor,
+            )
+        else:
+            _after_commit(
+                team_leaders(client.circle) if client.circle_id else [],
+                change,
+                _("%(client)s asks for a change to their plan") % {"client": client},
+                actor=actor,
+            )
     return change
 
 
@@ -343,6 +374,12 @@ def change_consent(
         change.consent_note = note
         change.save()
         _audit(actor, "plan_change_consent", change, basis=basis)
+        _after_commit(
+            team_leaders(client.circle) if client.circle_id else [],
+            change,
+            _("%(client)s's plan change is ready to endorse") % {"client": client},
+            actor=actor,
+        )
     return change
 
 
@@ -368,6 +405,13 @@ def _reject(actor, change: PlanChange, reason: str, *, action: str, now=None) ->
         change.rejected_by, change.rejected_at, change.rejection_reason = actor, now, reason
         change.save()
         _audit(actor, action, change, reason=reason)
+        _after_commit(
+            [change.proposed_by],
+            change,
+            _("Your proposed change for %(client)s was not agreed")
+            % {"client": change.plan.client},
+            actor=actor,
+        )
     return change
 
 
@@ -444,6 +488,13 @@ def change_endorse(*, actor, change: PlanChange, now: datetime | None = None) ->
         change.endorsed_by, change.endorsed_at, change.new_version = actor, now, version
         change.save()
         _audit(actor, "plan_change_endorse", change, version=version.number)
+        _after_commit(
+            [change.proposed_by],
+            change,
+            _("Your change is in %(client)s's plan (version %(n)s)")
+            % {"client": client, "n": version.number},
+            actor=actor,
+        )
         audit_record(
             actor=actor,
             action="plan_version_agree",
