@@ -18,9 +18,14 @@ def tick(*, now: datetime | None = None) -> dict:
     from carecircle.circles import health
     from carecircle.circles.escalations import uncovered_tick
     from carecircle.circles.models import Circle
+    from carecircle.plans.services.restrictions import restrictions_overdue_tick
 
     now = now or timezone.now()
     out = {"escalations": uncovered_tick(now=now), **fast_tick(now=now, deliver=False)}
+    try:
+        out["restrictions"] = restrictions_overdue_tick(now=now)
+    except Exception:  # the register's trouble must not stop cover escalations and health
+        log.exception("restrictive practices review check")
     scores = {}
     for circle in Circle.objects.all():
         try:
