@@ -163,9 +163,11 @@ def test_arrival_and_resolution_with_outcome_notes_and_a_follow_up(people):
     )
     alert.refresh_from_db()
     assert alert.status == AlertStatus.RESOLVED and alert.outcome == "gp"
-    assert Notification.objects.filter(
-        user=people.team_leader, body__contains="blood pressure"
-    ).exists()
+    # The follow-up is a proposed change to Edna's plan, waiting for her consent.
+    change = alert.follow_up_change
+    assert change is not None and change.kind == "add_task" and change.status == "proposed"
+    assert change.title == "Check blood pressure on morning visits"
+    assert "help call" in change.reason and change.proposed_by == carer_user
     times = selectors.response_times(circle=people.riverside, since=alert.raised_at)
     assert times["calls"] == 1 and times["answered"] == 1
     assert times["median_accept_s"] is not None and times["median_arrive_s"] is not None

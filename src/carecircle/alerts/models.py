@@ -216,6 +216,9 @@ class HelpAlert(models.Model):
     outcome = models.CharField(max_length=12, choices=AlertOutcome.choices, blank=True)
     notes = models.TextField(blank=True)
     follow_up = models.TextField(blank=True, help_text=_("Proposed for the care plan."))
+    follow_up_change = models.ForeignKey(
+        "plans.PlanChange", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     left_visit = models.ForeignKey(
         "rota.Visit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -276,16 +276,44 @@ def alert_resolve(
             now=now,
         )
         if alert.follow_up:
-            from carecircle.circles.escalations import team_leaders
-
-            for leader in team_leaders(alert.circle):
-                notify(
-                    user=leader,
-                    subject=f"Proposed for {alert.client}'s plan after a help call",
-                    body=alert.follow_up,
-                    url=f"/help/{alert.public_id}/",
-                )
+            _propose_follow_up(actor, alert, now=now)
     return alert
+
+
+def _propose_follow_up(actor, alert: HelpAlert, *, now: datetime) -> None:
+    """The follow-up becomes a proposed change to the care plan (a new task), which then goes
+    through consent, risk and endorsement like any other. Without an agreed plan to change, the
+    team leaders get the text to act on."""
+    from carecircle.circles.escalations import team_leaders
+    from carecircle.plans.models import ChangeKind
+    from carecircle.plans.services.changes import change_propose
+
+    text = alert.follow_up
+    try:
+        change = change_propose(
+            actor=actor,
+            client=alert.client,
+            kind=ChangeKind.ADD_TASK,
+            title=text.splitlines()[0][:120],
+            details=text,
+            reason=(
+                f"After a help call on {timezone.localtime(alert.raised_at):%-d %b %H:%M} "
+                f"({alert.get_outcome_display().lower()})."
+            ),
+            now=now,
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        log.info("follow-up of %s not proposed as a plan change: %s", alert.public_id, exc)
+        for leader in team_leaders(alert.circle):
+            notify(
+                user=leader,
+                subject=f"Proposed for {alert.client}'s plan after a help call",
+                body=text,
+                url=f"/help/{alert.public_id}/",
+            )
+        return
+    alert.follow_up_change = change
+    alert.save(update_fields=["follow_up_change"])
 
 
 def alert_cancel(*, actor, alert_id, reason: str = "", now: datetime | None = None) -> HelpAlert:
