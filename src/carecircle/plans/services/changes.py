@@ -24,7 +24,6 @@ from carecircle.plans.access import (
 from carecircle.plans.models import (
     CapacityAssessment,
     CarePlan,
-    CarePlanVersion,
     ChangeKind,
     ChangeStatus,
     ConsentBasis,
@@ -32,9 +31,9 @@ from carecircle.plans.models import (
     PlanChange,
     PlanTask,
     RiskNote,
-    VersionStatus,
     VisitPattern,
 )
+from carecircle.plans.services.versions import apply_change
 from carecircle.safeguarding.services import audit_record
 
 MAX_TEXT = 2000
@@ -103,6 +102,40 @@ def _weekdays(value) -> list[int]:
     return days
 
 
+def _visit_change(pattern, weekdays, window_start, window_end, duration_minutes) -> dict:
+    if pattern is None:
+        raise ValidationError({"pattern": _("Choose the visit to change.")})
+    days = _weekdays(weekdays)
+    if window_start is None or window_end is None:
+        raise ValidationError({"window_start": _("Give the earliest and latest start.")})
+    if window_end < window_start:
+        raise ValidationError(
+            {"window_end": _("The latest start must not be before the earliest.")}
+        )
+    try:
+        minutes = int(duration_minutes)
+    except (TypeError, ValueError):
+        raise ValidationError({"duration_minutes": _("Give the length in minutes.")}) from None
+    if not 5 <= minutes <= 720:
+        raise ValidationError({"duration_minutes": _("A visit lasts 5 to 720 minutes.")})
+    same = (
+        days == sorted(pattern.weekdays)
+        and window_start == pattern.window_start
+        and window_end == pattern.window_end
+        and minutes == pattern.duration_minutes
+    )
+    if same:
+        raise ValidationError({"weekdays": _("That is the visit as it is now: nothing changes.")})
+    return {
+        "pattern": pattern,
+        "title": pattern.name,
+        "weekdays": days,
+        "window_start": window_start,
+        "window_end": window_end,
+        "duration_minutes": minutes,
+    }
+
+
 def change_propose(
     *,
     actor,
@@ -143,39 +176,7 @@ def change_propose(
             raise ValidationError({"task": _("Choose a task from the current plan.")})
         fields = {"task": task, "title": task.title, "pattern": task.pattern}
     else:
-        if pattern is None:
-            raise ValidationError({"pattern": _("Choose the visit to change.")})
-        days = _weekdays(weekdays)
-        if window_start is None or window_end is None:
-            raise ValidationError({"window_start": _("Give the earliest and latest start.")})
-        if window_end < window_start:
-            raise ValidationError(
-                {"window_end": _("The latest start must not be before the earliest.")}
-            )
-        try:
-            minutes = int(duration_minutes)
-        except (TypeError, ValueError):
-            raise ValidationError({"duration_minutes": _("Give the length in minutes.")}) from None
-        if not 5 <= minutes <= 720:
-            raise ValidationError({"duration_minutes": _("A visit lasts 5 to 720 minutes.")})
-        same = (
-            days == sorted(pattern.weekdays)
-            and window_start == pattern.window_start
-            and window_end == pattern.window_end
-            and minutes == pattern.duration_minutes
-        )
-        if same:
-            raise ValidationError(
-                {"weekdays": _("That is the visit as it is now: nothing changes.")}
-            )
-        fields = {
-            "pattern": pattern,
-            "title": pattern.name,
-            "weekdays": days,
-            "window_start": window_start,
-            "window_end": window_end,
-            "duration_minutes": minutes,
-        }
+        fields = _visit_change(pattern, weekdays, window_start, window_end, duration_minutes)
     now = now or timezone.now()
     with transaction.atomic():
         change = PlanChange.objects.create(
@@ -503,94 +504,3 @@ def change_endorse(*, actor, change: PlanChange, now: datetime | None = None) ->
             detail={"version": version.number, "change": str(change.public_id)},
         )
     return change
-
-
-def _counterpart(pattern: VisitPattern | None, patterns: dict[int, VisitPattern], current):
-    """The visit in the current plan that a change made against an older version means."""
-    if pattern is None:
-        return None
-    if pattern.id in patterns:
-        return patterns[pattern.id]
-    for old in current.patterns.all():
-        if old.name == pattern.name:
-            return patterns[old.id]
-    raise ValidationError(
-        {"pattern": _("The visit “%(name)s” is no longer in the plan.") % {"name": pattern.name}}
-    )
-
-
-def apply_change(change: PlanChange, *, actor, now: datetime) -> CarePlanVersion:
-    """Copy the agreed version into a new one with the change made, supersede the old one and
-    move the visits still to come onto the new version, so carers see the new tasks."""
-    from carecircle.rota.models import Visit, VisitStatus
-
-    plan = change.plan
-    current = plan.agreed_version()
-    if current is None:
-        raise ValidationError({"plan": _("The plan has no agreed version.")})
-    number = (plan.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-    current.status = VersionStatus.SUPERSEDED
-    current.save(update_fields=["status"])
-    new = CarePlanVersion.objects.create(
-        plan=plan,
-        number=number,
-        status=VersionStatus.AGREED,
-        needs=current.needs,
-        goals=current.goals,
-        agreed_on=timezone.localdate(now),
-        agreed_by=actor,
-    )
-    patterns: dict[int, VisitPattern] = {}
-    for old in current.patterns.prefetch_related("skills"):
-        skills = list(old.skills.all())
-        copy = VisitPattern.objects.create(
-            version=new,
-            name=old.name,
-            weekdays=old.weekdays,
-            window_start=old.window_start,
-            window_end=old.window_end,
-            duration_minutes=old.duration_minutes,
-            carers_needed=old.carers_needed,
-        )
-        copy.skills.set(skills)
-        patterns[old.id] = copy
-    target = _counterpart(change.pattern, patterns, current)
-    removed = False
-    for task in current.tasks.all():
-        is_removed = change.kind == ChangeKind.REMOVE_TASK and (
-            task.id == change.task_id
-            or (task.title == change.title and patterns.get(task.pattern_id) == target)
-        )
-        if is_removed and not removed:
-            removed = True
-            continue
-        PlanTask.objects.create(
-            version=new,
-            pattern=patterns.get(task.pattern_id),
-            title=task.title,
-            details=task.details,
-        )
-    if change.kind == ChangeKind.REMOVE_TASK and not removed:
-        raise ValidationError(
-            {"task": _("The task “%(t)s” is no longer in the plan.") % {"t": change.title}}
-        )
-    if change.kind == ChangeKind.ADD_TASK:
-        PlanTask.objects.create(
-            version=new, pattern=target, title=change.title, details=change.details
-        )
-    elif change.kind == ChangeKind.CHANGE_VISIT:
-        target.weekdays = change.weekdays
-        target.window_start, target.window_end = change.window_start, change.window_end
-        target.duration_minutes = change.duration_minutes
-        if target.window_end < target.window_start:
-            raise ValidationError(
-                {"window_end": _("The latest start must not be before the earliest.")}
-            )
-        target.save()
-    # Visits still to come follow the new version; visits already made keep their history.
-    today = timezone.localdate(now)
-    for old_id, copy in patterns.items():
-        Visit.objects.filter(pattern_id=old_id, date__gte=today, status=VisitStatus.PLANNED).update(
-            pattern=copy, plan_version=new
-        )
-    return new
