@@ -4,4 +4,5 @@ from carecircle.safeguarding import views
 
 urlpatterns = [
     path("safeguarding/", views.audit_home, name="audit_home"),
+    path("safeguarding/audit/export/", views.audit_export, name="audit_export"),
 ]
