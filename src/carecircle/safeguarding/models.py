@@ -64,3 +64,66 @@ class ConcernOutcome(models.TextChoices):
     NOT_SUBSTANTIATED = "not_substantiated", _("Not substantiated")
     REFERRED = "referred", _("Referred to the local authority")
     NO_FURTHER_ACTION = "no_further_action", _("No further action")
+
+
+# A concern moves forward one step at a time; closing needs an outcome.
+CONCERN_NEXT = {
+    ConcernStatus.RAISED: ConcernStatus.ACKNOWLEDGED,
+    ConcernStatus.ACKNOWLEDGED: ConcernStatus.INVESTIGATING,
+    ConcernStatus.INVESTIGATING: ConcernStatus.CLOSED,
+}
+
+
+class Concern(models.Model):
+    """A safeguarding concern. Only the organisation's safeguarding lead and the person who raised
+    it can see it: a concern may be about someone in the raiser's own circle."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        "circles.Organisation", on_delete=models.PROTECT, related_name="concerns"
+    )
+    raised_by = models.ForeignKey(
+        "people.User", null=True, on_delete=models.SET_NULL, related_name="concerns_raised"
+    )
+    raised_at = models.DateTimeField()
+    client = models.ForeignKey(
+        "people.Client", null=True, blank=True, on_delete=models.PROTECT, related_name="concerns"
+    )
+    about_carer = models.ForeignKey(
+        "people.Carer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    visit = models.ForeignKey(
+        "rota.Visit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    summary = models.CharField(max_length=200)
+    description = models.TextField()
+    status = models.CharField(
+        max_length=16, choices=ConcernStatus.choices, default=ConcernStatus.RAISED
+    )
+    outcome = models.CharField(max_length=24, choices=ConcernOutcome.choices, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="closed") | ~models.Q(outcome=""),
+                name="closed_concern_has_outcome",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.summary
+
+
+class ConcernNote(models.Model):
+    """The concern's history: each status change and note, by whom."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="notes")
+    at = models.DateTimeField()
+    by = models.ForeignKey("people.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=16, choices=ConcernStatus.choices, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
