@@ -127,3 +127,6 @@ class ConcernNote(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.concern} at {self.at:%Y-%m-%d %H:%M}"
