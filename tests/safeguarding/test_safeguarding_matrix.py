@@ -8,7 +8,15 @@ from django.utils import timezone
 
 from tests.matrix import ROLES, check_anonymous, check_route
 
-URL_NAMES = {"audit_export", "concern_list", "concern_new", "concern_page", "concern_act"}
+URL_NAMES = {
+    "personal_data_home",
+    "client_data_export",
+    "audit_export",
+    "concern_list",
+    "concern_new",
+    "concern_page",
+    "concern_act",
+}
 
 LEADS = {"safeguarding": 200, "admin": 200}
 
@@ -31,6 +39,16 @@ def _concern(p):
 
 ROUTES = {
     "audit_export": (lambda p: reverse("audit_export"), LEADS, 403),
+    "personal_data_home": (
+        lambda p: reverse("personal_data_home"),
+        {"safeguarding": 200, "manager": 200, "admin": 200},
+        403,
+    ),
+    "client_data_export": (
+        lambda p: reverse("client_data_export", args=[p.edna.public_id]),
+        {"safeguarding": 200, "manager": 200, "admin": 200},
+        403,
+    ),
     "concern_list": (lambda p: reverse("concern_list"), {r: 200 for r in ROLES}, 200),
     "concern_new": (lambda p: reverse("concern_new"), {r: 200 for r in ROLES}, 200),
     # Only the lead and whoever raised it (Sue) see a concern; everyone else gets a 404.

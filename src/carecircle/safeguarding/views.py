@@ -15,6 +15,10 @@ from carecircle.people.permissions import Perm, require
 from carecircle.safeguarding.forms import AuditSearchForm
 from carecircle.safeguarding.selectors import audit_clients_for, audit_rows, audit_search
 from carecircle.safeguarding.services import audit_record
+from carecircle.safeguarding.subject_access import (
+    access_client_for_export,
+    subject_access_bundle,
+)
 
 EXPORT_COLUMNS = [
     "seq",
@@ -87,3 +91,28 @@ def audit_export(request: HttpRequest) -> HttpResponse:
         response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.{kind}"'
     return response
+
+
+@login_required
+def client_data_export(request: HttpRequest, client_id) -> HttpResponse:
+    """A subject access request: everything held about one client, as one JSON file."""
+    client = access_client_for_export(request.user, client_id)
+    bundle = subject_access_bundle(client)
+    audit_record(actor=request.user, action="subject_access", obj=client, client=client)
+    response = HttpResponse(
+        json.dumps(bundle, indent=1, ensure_ascii=False), content_type="application/json"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="personal-data-{client.public_id}.json"'
+    )
+    return response
+
+
+@login_required
+def personal_data_home(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.EXPORT_PERSONAL_DATA)
+    return render(
+        request,
+        "safeguarding/personal_data_home.html",
+        {"clients": audit_clients_for(request.user).select_related("circle")},
+    )
