@@ -13,7 +13,6 @@ import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
-
 from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
 from carecircle.api.api import api

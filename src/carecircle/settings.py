@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "carecircle.web.context.navigation",
+                "carecircle.web.check_warnings.check_warnings_context",
             ],
         },
     }
@@ -217,6 +218,13 @@ SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")  # empty: SMS is not offered
 SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN", "")
 SMS_SENDER = env_str("SMS_SENDER", "carecircle")
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5, minimum=1)
+
+# Checks and training (README "Security and safeguarding"): skills an expired background check
+# takes away, and how far ahead expiring checks are flagged.
+BACKGROUND_CHECK_SKILLS = env_list(
+    "BACKGROUND_CHECK_SKILLS", ["personal_care", "medication", "hoist"]
+)
+CHECK_WARNING_WEEKS = env_int("CHECK_WARNING_WEEKS", 6, minimum=0)
 
 # Self-management (README "The circle runs itself").
 ESCALATE_TEAM_LEADERS_HOURS = env_int("ESCALATE_TEAM_LEADERS_HOURS", 12, minimum=1)
