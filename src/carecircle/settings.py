@@ -233,6 +233,9 @@ CIRCLE_HEALTH_THRESHOLD = env_int("CIRCLE_HEALTH_THRESHOLD", 70, minimum=0)
 COVER_TIME_LIMIT_S = env_int("COVER_TIME_LIMIT_S", 5, minimum=1)
 TICK_SECONDS = env_int("TICK_SECONDS", 60, minimum=1)
 
+# Visit recording (README "Recording a visit (offline)").
+VISITS_RECEIPT_MAX_BYTES = env_int("VISITS_RECEIPT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -31,6 +31,7 @@ from carecircle.plans.models import CarePlan, CarePlanVersion, PlanTask, Version
 from carecircle.plans.services import visits_generate
 from carecircle.rota.models import Assignment, AvailabilityRule, Visit, VisitStatus
 from carecircle.rota.selectors import week_start
+from carecircle.visits.demo import demo_medicines
 from carecircle.web import demo_people as P
 
 HISTORY_WEEKS = 4
@@ -120,6 +121,7 @@ def _load_circle(org, spec, skills, today: date) -> None:
             summary=summary,
         )
         _care_plan(clients[key], need, skills, since)
+        demo_medicines(clients[key])
     for first, last in spec["leaders"]:
         leader = _user(first.lower(), first, last, Role.TEAM_LEADER, org)
         Membership.objects.create(

@@ -1,0 +1,312 @@
+#!/usr/bin/env python3
+"""Offline sync under load: many phones sending their queued visit records at once, through the
+real HTTP server (uvicorn) to the database.
+
+usage: sync.py [--devices 50] [--records 100] [--workers 2] [--resend 0.1]
+Each device is a carer's phone with its own API token and `--records` visits to record; it sends
+one whole visit record per request (check-in, check-out, mood, a note) to POST
+/api/v1/records/sync, one after another, as a phone empties its queue. All devices start together.
+A share of the records (`--resend`) is sent a second time with the same operation id, as a phone
+does when it never heard the answer: the server must answer it from the stored result and store
+nothing new. Afterwards the records in the database are counted: `stored` must equal `sent`
+(distinct records) and `duplicates` must be 0.
+
+DATABASE_URL chooses the database (the issue asks for PostgreSQL; default: a fresh SQLite file in
+a temporary folder). The benchmark's own organisation is created fresh in each run.
+One JSON line for the set-up, one per device, then
+{"summary": true, "devices", "sent", "stored", "duplicates", "records_per_s", "p95_ms", ...}."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from _common import REPO, emit, p95
+
+
+def setup_django() -> None:
+    if not os.environ.get("DATABASE_URL"):
+        folder = Path(tempfile.mkdtemp(prefix="sync-bench-"))
+        os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'bench.sqlite3'}"
+        os.environ.setdefault("DATA_DIR", str(folder))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carecircle.settings")
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def make_world(devices: int, records: int):
+    """A fresh organisation: one circle, ten clients, a carer per device, and each carer's visits
+    (this morning, so check-in times are in the past)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from carecircle.api.models import ApiToken
+    from carecircle.circles.models import Circle, Membership, Organisation
+    from carecircle.people.models import Carer, Client, User
+    from carecircle.rota.models import Assignment, Visit
+
+    tag = uuid.uuid4().hex[:8]
+    base = (timezone.now() - timedelta(hours=6)).replace(microsecond=0)
+    with transaction.atomic():
+        org = Organisation.objects.create(name=f"Sync bench {tag}", slug=f"sync-bench-{tag}")
+        circle = Circle.objects.create(organisation=org, name=f"Bench {tag}")
+        clients = [
+            Client.objects.create(
+                organisation=org,
+                circle=circle,
+                first_name=f"Client{i}",
+                last_name=tag,
+                address="1 Bench Street",
+                latitude=53.74,
+                longitude=-2.01,
+                assessed_weekly_hours=10,
+            )
+            for i in range(10)
+        ]
+        tokens, plans = [], []
+        for d in range(devices):
+            user = User.objects.create(username=f"bench-{tag}-{d}", role="carer", organisation=org)
+            carer = Carer.objects.create(
+                user=user, organisation=org, kind="employed", home_latitude=53.7, home_longitude=-2
+            )
+            Membership.objects.create(
+                circle=circle,
+                user=user,
+                role="carer",
+                starts_on=timezone.localdate() - timedelta(1),
+            )
+            tokens.append(ApiToken.issue(user=user, name="bench phone")[1])
+            visits = Visit.objects.bulk_create(
+                Visit(
+                    client=clients[(d + r) % len(clients)],
+                    circle=circle,
+                    name=f"Bench {d}-{r}",
+                    date=timezone.localdate(base),
+                    window_start=base + timedelta(minutes=r),
+                    window_end=base + timedelta(minutes=r),
+                    duration_minutes=30,
+                )
+                for r in range(records)
+            )
+            Assignment.objects.bulk_create(Assignment(visit=v, carer=carer) for v in visits)
+            plans.append(visits)
+    return org, tokens, plans, base
+
+
+def payloads(visits, base) -> list[dict]:
+    out = []
+    for r, visit in enumerate(visits):
+        start = base + timedelta(minutes=r)
+        out.append(
+            {
+                "op_id": str(uuid.uuid4()),
+                "record_id": str(uuid.uuid4()),
+                "visit_id": str(visit.public_id),
+                "checked_in_at": start.isoformat(),
+                "check_in_lat": 53.74,
+                "check_in_lon": -2.01,
+                "checked_out_at": (start + timedelta(minutes=28)).isoformat(),
+                "mood": "good",
+                "mood_at": (start + timedelta(minutes=5)).isoformat(),
+                "notes": f"Visit {r}: all well.",
+            }
+        )
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int, workers: int) -> subprocess.Popen:
+    import httpx
+
+    env = {**os.environ, "LOG_LEVEL": "WARNING"}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "carecircle.asgi:application",
+            "--lifespan",
+            "off",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health/", timeout=2).status_code < 500:
+                return server
+        except httpx.TransportError:
+            time.sleep(0.2)
+    server.kill()
+    sys.exit("the server did not start")
+
+
+def warm_up(url: str, token: str, workers: int) -> None:
+    """Each worker imports the API on its first request (about two seconds): do that before the
+    clock starts, with requests the server refuses (so nothing is stored)."""
+    import httpx
+
+    def poke() -> None:
+        with httpx.Client(timeout=60) as client:
+            for _ in range(3):
+                client.post(url, json={}, headers={"Authorization": f"Bearer {token}"})
+
+    threads = [threading.Thread(target=poke) for _ in range(workers * 4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def run_devices(url: str, tokens, queues, resend: float, seed: int):
+    import httpx
+
+    latencies: list[list[float]] = [[] for _ in tokens]
+    answers: list[dict] = [{"ok": 0, "duplicate_answers": 0, "errors": 0} for _ in tokens]
+    start_gate = threading.Barrier(len(tokens))
+
+    def device(d: int) -> None:
+        rnd = random.Random(seed + d)
+        headers = {"Authorization": f"Bearer {tokens[d]}"}
+        with httpx.Client(timeout=60, headers=headers) as client:
+            start_gate.wait()
+            for op in queues[d]:
+                sends = 2 if rnd.random() < resend else 1
+                for _ in range(sends):
+                    t0 = time.perf_counter()
+                    response = client.post(url, json=op)
+                    latencies[d].append((time.perf_counter() - t0) * 1000)
+                    if response.status_code != 200:
+                        answers[d]["errors"] += 1
+                        continue
+                    if response.json()["duplicate"]:
+                        answers[d]["duplicate_answers"] += 1
+                    else:
+                        answers[d]["ok"] += 1
+
+    threads = [threading.Thread(target=device, args=(d,)) for d in range(len(tokens))]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - t0, latencies, answers
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--devices", type=int, default=50)
+    parser.add_argument("--records", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument("--resend", type=float, default=0.1, help="share of records sent twice")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    setup_django()
+    from django.db import connection
+
+    from carecircle.visits.models import SyncReceipt, VisitRecord
+
+    t0 = time.perf_counter()
+    org, tokens, plans, base = make_world(args.devices, args.records)
+    queues = [payloads(visits, base) for visits in plans]
+    emit(
+        {
+            "case": "setup",
+            "database": connection.vendor,
+            "devices": args.devices,
+            "records_per_device": args.records,
+            "workers": args.workers,
+            "seconds": round(time.perf_counter() - t0, 2),
+        }
+    )
+    connection.close()
+
+    port = free_port()
+    server = start_server(port, args.workers)
+    try:
+        url = f"http://127.0.0.1:{port}/api/v1/records/sync"
+        warm_up(url, tokens[0], args.workers)
+        elapsed, latencies, answers = run_devices(url, tokens, queues, args.resend, args.seed)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+    for d, (lat, ans) in enumerate(zip(latencies, answers, strict=True)):
+        emit(
+            {
+                "case": "device",
+                "device": d,
+                "requests": len(lat),
+                **ans,
+                "p95_ms": round(p95(lat), 1),
+            }
+        )
+    sent = sum(len(q) for q in queues)
+    requests = sum(len(lat) for lat in latencies)
+    visit_ids = [v.pk for visits in plans for v in visits]
+    records = VisitRecord.objects.filter(visit__circle__organisation=org)
+    stored = records.values("visit_id", "carer_id").distinct().count()
+    rows = records.count()
+    op_ids = [op["op_id"] for q in queues for op in q]
+    receipts = SyncReceipt.objects.filter(record__in=records).count()
+    all_lat = [x for lat in latencies for x in lat]
+    emit(
+        {
+            "summary": True,
+            "devices": args.devices,
+            "sent": sent,
+            "stored": stored,
+            "duplicates": (rows - stored) + (receipts - len(set(op_ids))),
+            "records_per_s": round(sent / elapsed, 1),
+            "p95_ms": round(p95(all_lat), 1),
+            "requests": requests,
+            "requests_per_s": round(requests / elapsed, 1),
+            "resent": requests - sent,
+            "answered_as_duplicate": sum(a["duplicate_answers"] for a in answers),
+            "errors": sum(a["errors"] for a in answers),
+            "seconds": round(elapsed, 2),
+            "database": connection.vendor,
+            "workers": args.workers,
+            "visits": len(visit_ids),
+        }
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""A whole visit recorded without a signal, in a real browser: the carer opens her next 48 hours
+(the service worker keeps them), the phone goes offline (Playwright `set_offline`), she opens the
+visit from the cache, checks in, records the tasks, the medicine, the mood, a note and an expense
+with a receipt photo, and checks out while the status says how many records are waiting. When
+the signal returns the queue is sent, and the server holds the visit exactly once."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from carecircle.visits.models import (
+    Expense,
+    MedicineAdministration,
+    SyncReceipt,
+    TaskRecord,
+    VisitRecord,
+)
+from tests.e2e.conftest import sign_in
+from tests.visits.conftest import make_recording
+
+pytestmark = pytest.mark.browser
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(200)
+
+
+def test_a_whole_visit_recorded_offline_is_stored_exactly_once(
+    page, live_server, demo_live, settings, tmp_path
+):
+    settings.DATA_DIR = tmp_path
+    rec = make_recording(demo_live)
+    record_url = reverse("visit_record", args=[rec.visit.public_id])
+    context = page.context
+    status = page.locator("#sync-status")
+
+    sign_in(page, "ana")
+    page.goto("/visits/")
+    expect(page.locator("html[data-offline-ready='1']")).to_have_count(1)
+    expect(page.locator("#offline-ready")).to_contain_text("Ready offline")
+
+    context.set_offline(True)
+    page.goto(record_url)  # from the service worker's cache
+    expect(page.get_by_role("heading", name=re.compile(rec.visit.name))).to_be_visible()
+    expect(status).to_contain_text("All records sent")
+
+    page.get_by_role("button", name="Check in").click()
+    expect(status).to_contain_text("1 record waiting")
+    expect(page.locator("#checkin-state")).to_contain_text("Checked in at")
+
+    # Check-out is blocked while the medicine due has no outcome.
+    page.get_by_role("button", name="Check out").click()
+    expect(page.locator("#record-message")).to_contain_text("every medicine due")
+    expect(status).to_contain_text("1 record waiting")
+
+    for task in rec.tasks:
+        page.locator(f"[data-task='{task.pk}'] input[value='done']").check()
+    page.locator(f"[data-dose='{rec.medicine.public_id}@{rec.slot}'] input[value='given']").check()
+    page.locator("#mood input[value='good']").check()
+    page.get_by_label("Notes").fill("Edna enjoyed her breakfast and talked about her garden.")
+    page.get_by_label("Amount (£)").fill("4.50")
+    page.get_by_label("What for").select_option("shopping")
+    page.get_by_label("Receipt photo").set_input_files(
+        {"name": "receipt.png", "mimeType": "image/png", "buffer": PNG}
+    )
+    page.get_by_role("button", name="Save").click()
+    expect(status).to_contain_text("2 records waiting")
+    page.get_by_role("button", name="Check out").click()
+    expect(status).to_contain_text("3 records waiting")
+    expect(status).to_contain_text("Offline")
+    assert VisitRecord.objects.filter(visit=rec.visit).count() == 0
+
+    context.set_offline(False)
+    expect(status).to_contain_text("All records sent", timeout=20_000)
+
+    record = VisitRecord.objects.get(visit=rec.visit)
+    assert record.checked_in_at and record.checked_out_at
+    assert record.mood == "good" and "garden" in record.notes
+    assert TaskRecord.objects.filter(record=record, done=True).count() == len(rec.tasks)
+    assert MedicineAdministration.objects.get(record=record).outcome == "given"
+    expense = Expense.objects.get(record=record)
+    assert expense.receipt_sha256 and (tmp_path / expense.receipt_path).exists()
+    assert SyncReceipt.objects.filter(record=record).count() == 3
+
+    # Opening the page again and sending again changes nothing.
+    page.goto(record_url)
+    page.evaluate("window.carecircleVisits.flush()")
+    expect(status).to_contain_text("All records sent")
+    assert VisitRecord.objects.filter(visit=rec.visit).count() == 1
+    assert SyncReceipt.objects.filter(record=record).count() == 3
+    assert Expense.objects.filter(record=record).count() == 1

@@ -1,0 +1,151 @@
+"""Syncing a visit record: exactly once by operation id, permission-checked, audited, and the
+check-out rules (a due medicine without an outcome blocks it; over time asks why)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+
+from carecircle.safeguarding.models import AuditEvent
+from carecircle.visits.models import (
+    MedicineAdministration,
+    SyncReceipt,
+    TaskRecord,
+    VisitRecord,
+)
+from carecircle.visits.services import record_sync
+from tests.visits.conftest import snapshot
+
+
+def _whole_visit(rec, **extra):
+    t = rec.start + timedelta(minutes=2)
+    return snapshot(
+        rec,
+        checked_in_at=rec.start,
+        check_in_lat=53.74,
+        check_in_lon=-2.01,
+        mood="good",
+        mood_at=t,
+        notes="Edna was cheerful.",
+        tasks=[{"task_id": task.pk, "done": True, "recorded_at": t} for task in rec.tasks],
+        doses=[
+            {
+                "id": uuid.uuid4(),
+                "medicine_id": rec.medicine.public_id,
+                "slot": rec.slot,
+                "given_at": t,
+                "outcome": "given",
+                "recorded_at": t,
+            }
+        ],
+        checked_out_at=rec.start + timedelta(minutes=rec.visit.duration_minutes),
+        **extra,
+    )
+
+
+def test_a_whole_visit_is_stored_once_and_audited(rec, people):
+    data = _whole_visit(rec)
+    first = record_sync(actor=people.carer, data=data)
+    assert first["duplicate"] is False and first["warnings"] == []
+    record = VisitRecord.objects.get(public_id=rec.record_id)
+    assert record.checked_out_at is not None and record.mood == "good"
+    assert TaskRecord.objects.filter(record=record).count() == len(rec.tasks)
+    assert MedicineAdministration.objects.filter(record=record).count() == 1
+    assert AuditEvent.objects.filter(action="visit_record_synced", client=people.edna).count() == 1
+
+    again = record_sync(actor=people.carer, data=data)
+    assert again == {**first, "duplicate": True}
+    assert SyncReceipt.objects.filter(public_id=data.op_id).count() == 1
+    assert VisitRecord.objects.filter(visit=rec.visit).count() == 1
+    assert AuditEvent.objects.filter(action="visit_record_synced", client=people.edna).count() == 1
+
+
+def test_check_out_is_blocked_while_a_due_medicine_has_no_outcome(rec, people):
+    data = _whole_visit(rec, **{})
+    data.doses = []
+    result = record_sync(actor=people.carer, data=data)
+    assert [w["code"] for w in result["warnings"]] == ["medicine_outcome_missing"]
+    assert "Testamol" in result["warnings"][0]["message"]
+    record = VisitRecord.objects.get(public_id=rec.record_id)
+    assert record.checked_out_at is None and record.checked_in_at is not None
+
+    fixed = _whole_visit(rec)
+    assert record_sync(actor=people.carer, data=fixed)["checked_out_at"] is not None
+
+
+def test_a_refused_dose_needs_a_reason_and_counts_as_an_outcome(rec, people):
+    data = _whole_visit(rec)
+    data.doses[0].outcome = "refused"
+    with pytest.raises(ValidationError) as err:
+        record_sync(actor=people.carer, data=data)
+    assert "doses.0.reason" in err.value.message_dict
+    assert not SyncReceipt.objects.filter(public_id=data.op_id).exists()
+    data.doses[0].reason = "Said she had already taken it."
+    assert record_sync(actor=people.carer, data=data)["checked_out_at"] is not None
+
+
+def test_a_task_not_done_needs_a_reason(rec, people):
+    data = _whole_visit(rec)
+    data.tasks[0].done = False
+    with pytest.raises(ValidationError) as err:
+        record_sync(actor=people.carer, data=data)
+    assert "tasks.0.reason" in err.value.message_dict
+
+
+def test_a_longer_visit_asks_why_but_is_stored(rec, people):
+    data = _whole_visit(rec)
+    data.checked_out_at = rec.start + timedelta(minutes=rec.visit.duration_minutes + 25)
+    result = record_sync(actor=people.carer, data=data)
+    assert [w["code"] for w in result["warnings"]] == ["over_time_reason_missing"]
+    reason = snapshot(rec, over_time_reason="Edna had a fall; waited with her for the GP.")
+    assert record_sync(actor=people.carer, data=reason)["warnings"] == []
+    record = VisitRecord.objects.get(public_id=rec.record_id)
+    assert record.over_time and record.over_time_reason.startswith("Edna had a fall")
+
+
+def test_only_the_assigned_carer_or_the_team_leader_may_record(rec, people):
+    with pytest.raises(PermissionDenied):
+        record_sync(actor=people.carer2, data=snapshot(rec, notes="Not my visit."))
+    with pytest.raises(Http404):
+        record_sync(actor=people.outsider, data=snapshot(rec, notes="Another circle."))
+    with pytest.raises(PermissionDenied):
+        record_sync(actor=people.representative, data=snapshot(rec, notes="Sue."))
+    result = record_sync(actor=people.team_leader, data=snapshot(rec, notes="Priya checked."))
+    assert result["status"] == "stored"
+
+
+def test_a_second_phone_is_merged_into_the_same_record(rec, people):
+    a = snapshot(rec, checked_in_at=rec.start + timedelta(minutes=3), notes="Phone A.")
+    b = snapshot(
+        rec,
+        record_id=uuid.uuid4(),
+        checked_in_at=rec.start + timedelta(minutes=1),
+        notes="Phone B.",
+    )
+    record_sync(actor=people.carer, data=a)
+    result = record_sync(actor=people.carer, data=b)
+    assert result["record_id"] == str(rec.record_id)
+    record = VisitRecord.objects.get(visit=rec.visit)
+    assert record.checked_in_at == rec.start + timedelta(minutes=1)
+    assert record.notes == "Phone A.\n\nPhone B."
+    assert record.aliases.get().public_id == b.record_id
+
+
+def test_an_operation_id_cannot_be_replayed_by_someone_else(rec, people):
+    data = snapshot(rec, notes="Mine.")
+    record_sync(actor=people.carer, data=data)
+    with pytest.raises(ValidationError):
+        record_sync(actor=people.team_leader, data=data)
+
+
+def test_times_in_the_future_are_refused(rec, people):
+    from django.utils import timezone
+
+    data = snapshot(rec, checked_in_at=timezone.now() + timedelta(hours=2))
+    with pytest.raises(ValidationError) as err:
+        record_sync(actor=people.carer, data=data)
+    assert "checked_in_at" in err.value.message_dict

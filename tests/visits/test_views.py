@@ -1,0 +1,74 @@
+"""The recording page without JavaScript, the MAR chart and its PDF, and family's arrivals."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.urls import reverse
+
+from carecircle.safeguarding.models import AuditEvent
+from carecircle.visits.models import MedicineAdministration, VisitRecord
+
+
+def test_the_record_page_shows_tasks_and_due_medicines_and_is_audited(rec, people, client):
+    client.force_login(people.carer)
+    page = client.get(reverse("visit_record", args=[rec.visit.public_id])).content.decode()
+    assert "Testamol" in page and "Calmex" in page
+    for task in rec.tasks:
+        assert task.title in page
+    assert AuditEvent.objects.filter(action="visit_record_opened", client=people.edna).exists()
+
+
+def test_recording_without_javascript(rec, people, client):
+    client.force_login(people.carer)
+    url = reverse("visit_record", args=[rec.visit.public_id])
+    record_id = str(uuid.uuid4())
+    client.post(url, {"record_id": record_id, "action": "check_in"})
+    record = VisitRecord.objects.get(visit=rec.visit)
+    assert record.checked_in_at is not None
+
+    blocked = client.post(url, {"record_id": record_id, "action": "check_out"}, follow=True)
+    assert "Testamol" in blocked.content.decode()
+    record.refresh_from_db()
+    assert record.checked_out_at is None
+
+    dose = f"dose-{rec.medicine.public_id}-{rec.slot.replace(':', '')}"
+    form = {"record_id": record_id, "action": "check_out", dose: "refused"}
+    form[f"{dose}-reason"] = "Felt sick."
+    form["mood"] = "low"
+    for task in rec.tasks:
+        form[f"task-{task.pk}"] = "done"
+    done = client.post(url, form, follow=True)
+    assert "Saved." in done.content.decode()
+    record.refresh_from_db()
+    assert record.checked_out_at is not None and record.mood == "low"
+    assert MedicineAdministration.objects.get(record=record).outcome == "refused"
+
+
+def test_the_mar_chart_and_its_pdf(rec, people, client):
+    client.force_login(people.carer)
+    url = reverse("visit_record", args=[rec.visit.public_id])
+    dose = f"dose-{rec.medicine.public_id}-{rec.slot.replace(':', '')}"
+    client.post(url, {"record_id": str(uuid.uuid4()), "action": "save", dose: "given"})
+    client.force_login(people.team_leader)
+    month = rec.start.strftime("%Y-%m")
+    page = client.get(reverse("mar_chart", args=[people.edna.public_id]), {"month": month})
+    html = page.content.decode()
+    assert "Testamol" in html and "<td>G</td>" in html
+    pdf = client.get(reverse("mar_chart_pdf", args=[people.edna.public_id]), {"month": month})
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert AuditEvent.objects.filter(action="mar_chart_pdf", client=people.edna).exists()
+
+
+def test_family_who_opt_in_see_arrived_and_left(rec, people, client):
+    client.force_login(people.carer)
+    url = reverse("visit_record", args=[rec.visit.public_id])
+    client.post(url, {"record_id": str(uuid.uuid4()), "action": "check_in"})
+    client.force_login(people.representative)
+    page = reverse("client_page", args=[people.edna.public_id])
+    assert "arrived" not in client.get(page).content.decode()
+    client.post(reverse("arrival_notice", args=[people.edna.public_id]), {"on": "1"})
+    assert "Ana arrived" in client.get(page).content.decode()
+    client.force_login(people.carer2)
+    response = client.post(reverse("arrival_notice", args=[people.edna.public_id]), {"on": "1"})
+    assert response.status_code == 403
