@@ -57,3 +57,52 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(HttpError)
     def on_http_error(request, exc):
         return api.create_response(request, error_body("error", str(exc)), status=exc.status_code)
+
+
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "fields"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+            },
+        }
+    },
+}
+ERROR_RESPONSES = {
+    "400": "The body could not be read (not JSON, or not the shape asked for).",
+    "401": "Not signed in: no session and no valid bearer token.",
+    "403": "Signed in, but your role may not do this (or two-factor sign-in is unfinished).",
+    "404": "No such object, or not one you may see.",
+    "422": "Invalid input; `fields` names each problem.",
+}
+
+
+WRITES = {"post", "put", "patch", "delete"}
+
+
+def document_errors(schema: dict) -> dict:
+    """Add the shared error responses to every operation of an OpenAPI schema (found by
+    fuzzing: 401/403/404/422 were returned but undocumented)."""
+    schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    ref = {"$ref": "#/components/schemas/Error"}
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            for status, description in ERROR_RESPONSES.items():
+                # A 404 needs an id: in the path, or in the body of a write.
+                if status == "404" and "{" not in path and method not in WRITES:
+                    continue
+                if status == "400" and method not in WRITES:
+                    continue
+                responses.setdefault(
+                    status,
+                    {"description": description, "content": {"application/json": {"schema": ref}}},
+                )
+    return schema
