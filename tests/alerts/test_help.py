@@ -292,3 +292,15 @@ def test_a_carer_checked_in_on_a_two_carer_visit_is_not_asked_and_a_check_out_fr
     record.save()
     ranked = {c.id: c for c in rank(build_pool(people.edna, kind="help", now=now))}
     assert ranked[str(ana.public_id)].eta_minutes <= 10  # at Edna's door: ready, no travel
+
+
+def test_old_live_events_are_pruned_by_the_tick(people):
+    from carecircle.circles.ticks import tick
+
+    alert = raise_for_edna(people)
+    LiveEvent.objects.update(at=timezone.now() - timedelta(days=2))
+    services.live(alert, "raised", "fresh")
+    out = tick()
+    assert out["live_pruned"] >= 1 and list(LiveEvent.objects.values_list("text", flat=True)) == [
+        "fresh"
+    ]

@@ -33,6 +33,9 @@ def tick(*, now: datetime | None = None) -> dict:
         except Exception:  # one circle's trouble must not stop the others
             log.exception("health of %s", circle)
     out["health"] = scores
+    from carecircle.alerts.services import live_prune
+
+    out["live_pruned"] = live_prune(now=now)
     out["delivered"] = deliver_due(now=now)
     return out
 

@@ -16,6 +16,7 @@ from carecircle.alerts.services.raising import (
     can_see_alert,
     device_issue,
     live,
+    live_prune,
     source_for,
 )
 
@@ -30,6 +31,7 @@ __all__ = [
     "can_see_alert",
     "device_issue",
     "live",
+    "live_prune",
     "offer_accept",
     "offer_decline",
     "source_for",

@@ -312,6 +312,12 @@ def alerts_tick(*, now: datetime | None = None) -> dict:
     return counts
 
 
+def live_prune(*, now: datetime | None = None, keep_hours: int = 24) -> int:
+    """Live events are for screens open now; a day is plenty for any reconnecting browser."""
+    now = now or timezone.now()
+    return LiveEvent.objects.filter(at__lt=now - timedelta(hours=keep_hours)).delete()[0]
+
+
 def device_issue(*, client: Client, name: str) -> tuple[AlarmDevice, str]:
     """A new device token for a client's pendant or hub; the raw token is returned once."""
     import secrets
