@@ -92,6 +92,8 @@ def apply_change(change: PlanChange, *, actor, now: datetime) -> CarePlanVersion
             version=new, pattern=target, title=change.title, details=change.details
         )
     elif change.kind == ChangeKind.CHANGE_VISIT:
+        if target is None:
+            raise ValidationError({"pattern": _("The visit to change is no longer in the plan.")})
         target.weekdays = change.weekdays
         target.window_start, target.window_end = change.window_start, change.window_end
         target.duration_minutes = change.duration_minutes
