@@ -102,10 +102,10 @@ def apply_change(change: PlanChange, *, actor, now: datetime) -> CarePlanVersion
                 {"window_end": _("The latest start must not be before the earliest.")}
             )
         target.save()
-    # Visits still to come follow the new version; visits already made keep their history.
-    today = timezone.localdate(now)
+    # Visits not yet begun follow the new version; a visit already under way keeps the tasks
+    # its carer may be recording against, and visits made keep their history.
     for old_id, copy in patterns.items():
-        Visit.objects.filter(pattern_id=old_id, date__gte=today, status=VisitStatus.PLANNED).update(
-            pattern=copy, plan_version=new
-        )
+        Visit.objects.filter(
+            pattern_id=old_id, window_start__gt=now, status=VisitStatus.PLANNED
+        ).update(pattern=copy, plan_version=new)
     return new
