@@ -279,6 +279,11 @@ def change_act(request: HttpRequest, change_id, action: str) -> HttpResponse:
             done = _(
                 "Endorsed: the plan is now version %(n)s. Carers see the change on their next visit."
             ) % {"n": change.new_version.number}
+            if change.kind == ChangeKind.CHANGE_VISIT:
+                done += " " + _(
+                    "Visits already on the rota keep their days and times; "
+                    "visits generated from now on follow the new pattern."
+                )
         else:
             form = None
             svc.change_withdraw(actor=user, change=change)
