@@ -243,3 +243,19 @@ def test_endorsing_a_changed_visit_says_what_happens_to_the_rota(client, people)
     url = reverse("change_act", args=[change.public_id, "endorse"])
     html = _text(client.post(url, follow=True))
     assert "Visits already on the rota keep their days and times" in html
+
+
+@pytest.mark.django_db
+def test_plan_pages_query_budget(client, people, django_assert_max_num_queries):
+    _propose(client, people)
+    change = PlanChange.objects.get(title="Wash up after lunch")
+    client.force_login(people.carer)
+    pages = [
+        reverse("plan_page", args=[people.edna.public_id]),
+        reverse("plan_compare", args=[people.edna.public_id]),
+        reverse("change_page", args=[change.public_id]),
+    ]
+    for url in pages:
+        client.get(url)
+        with django_assert_max_num_queries(30):
+            assert client.get(url).status_code == 200

@@ -79,7 +79,7 @@ def version_diff(left: CarePlanVersion, right: CarePlanVersion) -> list[DiffRow]
 
 
 def versions_of(plan):
-    return plan.versions.order_by("-number").prefetch_related("patterns", "tasks")
+    return plan.versions.order_by("-number").prefetch_related("patterns__tasks", "tasks")
 
 
 def last_visit_start(*, carer, client, now: datetime):
