@@ -70,12 +70,12 @@ def test_carer_proposal_consented_by_edna_and_endorsed_makes_a_new_version(peopl
     assert new.tasks.count() == old.tasks.count() + 1
     assert new.patterns.count() == old.patterns.count()
     # Visits still to come follow the new version, so carers see the new task.
-    today = timezone.localdate()
-    future = Visit.objects.filter(client=people.edna, date__gte=today, name="Lunch")
+    now = change.endorsed_at
+    future = Visit.objects.filter(client=people.edna, window_start__gt=now, name="Lunch")
     assert future.exists() and all(v.plan_version_id == new.id for v in future)
     assert future.first().pattern.tasks.filter(title="Wash up after lunch").exists()
-    past = Visit.objects.filter(client=people.edna, date__lt=today, name="Lunch").first()
-    assert past.plan_version_id == old.id
+    begun = Visit.objects.filter(client=people.edna, window_start__lte=now, name="Lunch")
+    assert begun.exists() and all(v.plan_version_id == old.id for v in begun)
     assert _actions(change) == [
         "plan_change_propose",
         "plan_change_consent",
@@ -387,3 +387,39 @@ def test_the_right_people_are_told_at_each_step(people, django_capture_on_commit
     with django_capture_on_commit_callbacks(execute=True):
         svc.change_endorse(actor=people.team_leader, change=change)
     assert Notification.objects.filter(user=people.carer, subject__contains="is in").exists()
+
+
+@pytest.mark.django_db
+def test_a_change_against_an_older_version_finds_its_visit_by_name_or_says_it_is_gone(people):
+    visit_change = _propose(
+        people,
+        kind=ChangeKind.CHANGE_VISIT,
+        weekdays=[0, 1, 2, 3, 4],
+        window_start=time(12, 15),
+        window_end=time(12, 45),
+        duration_minutes=30,
+    )
+    task_change = _propose(people)  # also against the same version, on Lunch
+    for change in (visit_change, task_change):
+        svc.change_consent(actor=people.client, change=change, basis=ConsentBasis.CLIENT)
+        _risk(people, change)
+    svc.change_endorse(actor=people.team_leader, change=visit_change)
+    task_change = svc.change_endorse(actor=people.team_leader, change=task_change)
+    lunch = task_change.new_version.patterns.get(name="Lunch")
+    assert lunch.weekdays == [0, 1, 2, 3, 4]
+    assert lunch.tasks.filter(title="Wash up after lunch").exists()
+
+    # A change whose visit was renamed away meanwhile is refused, and nothing changes.
+    late = _propose(people, pattern=lunch, title="Check the fridge")
+    svc.change_consent(actor=people.client, change=late, basis=ConsentBasis.CLIENT)
+    _risk(people, late)
+    rival = _propose(people, pattern=lunch, title="Open the window")
+    svc.change_consent(actor=people.client, change=rival, basis=ConsentBasis.CLIENT)
+    _risk(people, rival)
+    current = svc.change_endorse(actor=people.team_leader, change=rival).new_version
+    current.patterns.filter(name="Lunch").update(name="Midday meal")
+    with pytest.raises(ValidationError, match="no longer in the plan"):
+        svc.change_endorse(actor=people.team_leader, change=late)
+    late.refresh_from_db()
+    assert late.status == ChangeStatus.CONSENTED
+    assert people.edna.care_plan.agreed_version() == current

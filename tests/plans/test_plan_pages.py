@@ -216,3 +216,46 @@ def test_my_day_says_what_changed_since_the_last_visit(client, people):
     client.force_login(people.carer)
     html = _text(client.get(reverse("my_day")))
     assert 'id="plan-changes-my-day"' in html and "Walk in the garden" in html
+
+
+@pytest.mark.django_db
+def test_endorsing_a_changed_visit_says_what_happens_to_the_rota(client, people):
+    from datetime import time
+
+    from carecircle.plans import services as svc
+
+    lunch = people.edna.care_plan.agreed_version().patterns.get(name="Lunch")
+    change = svc.change_propose(
+        actor=people.client,
+        client=people.edna,
+        kind="change_visit",
+        pattern=lunch,
+        weekdays=[0, 1, 2, 3, 4],
+        window_start=time(12, 30),
+        window_end=time(13, 0),
+        duration_minutes=30,
+        reason="I eat later on weekdays.",
+    )
+    svc.change_note_risk(
+        actor=people.carer, change=change, hazard="Hungry", likelihood="low", mitigation="Snack"
+    )
+    client.force_login(people.team_leader)
+    url = reverse("change_act", args=[change.public_id, "endorse"])
+    html = _text(client.post(url, follow=True))
+    assert "Visits already on the rota keep their days and times" in html
+
+
+@pytest.mark.django_db
+def test_plan_pages_query_budget(client, people, django_assert_max_num_queries):
+    _propose(client, people)
+    change = PlanChange.objects.get(title="Wash up after lunch")
+    client.force_login(people.carer)
+    pages = [
+        reverse("plan_page", args=[people.edna.public_id]),
+        reverse("plan_compare", args=[people.edna.public_id]),
+        reverse("change_page", args=[change.public_id]),
+    ]
+    for url in pages:
+        client.get(url)
+        with django_assert_max_num_queries(30):
+            assert client.get(url).status_code == 200

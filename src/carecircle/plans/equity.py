@@ -196,23 +196,36 @@ def lorenz_svg(values: Sequence[float], *, size: int = 160) -> SafeString:
     )
 
 
-def met_bars_svg(rows: Sequence[ClientEquity], *, width: int = 160, bar: int = 10) -> SafeString:
-    """One bar per client: share of need met, capped at 150 %, with the 100 % line."""
+def met_bars_svg(rows: Sequence[ClientEquity], *, width: int = 320, bar: int = 14) -> SafeString:
+    """One labelled bar per client: share of need met (capped at 150 %), with the 100 % line."""
     if not rows:
         return mark_safe("")
-    cap = 1.5
-    height = len(rows) * (bar + 2) + 2
-    full = width / cap
+    cap, name_w, pct_w = 1.5, 120, 44
+    area = width - name_w - pct_w
+    full = area / cap
+    step = bar + 4
+    height = len(rows) * step + 2
+
+    def colour(met: float) -> str:
+        return "#15803d" if met >= 0.95 else "#b45309" if met >= 0.75 else "#b91c1c"
+
     bars = format_html_join(
         "",
-        '<rect x="0" y="{}" width="{}" height="{}" fill="{}"><title>{}</title></rect>',
+        '<text x="0" y="{}" font-size="12">{}</text>'
+        '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"></rect>'
+        '<text x="{}" y="{}" font-size="12" text-anchor="end">{}</text>',
         (
             (
-                i * (bar + 2) + 1,
+                i * step + bar,
+                r.name[:18],
+                name_w,
+                i * step + 2,
                 f"{min(cap, r.met) * full:.1f}",
                 bar,
-                "#15803d" if r.met >= 0.95 else "#b45309" if r.met >= 0.75 else "#b91c1c",
-                f"{r.name}: {r.met:.0%}",
+                colour(r.met),
+                width,
+                i * step + bar,
+                f"{r.met:.0%}",
             )
             for i, r in enumerate(rows)
         ),
@@ -226,7 +239,7 @@ def met_bars_svg(rows: Sequence[ClientEquity], *, width: int = 160, bar: int = 1
         width,
         height,
         bars,
-        f"{full:.1f}",
-        f"{full:.1f}",
+        f"{name_w + full:.1f}",
+        f"{name_w + full:.1f}",
         height,
     )

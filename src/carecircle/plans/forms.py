@@ -126,7 +126,7 @@ class RiskForm(forms.Form):
     hazard = forms.CharField(
         label=_("Hazard: what could go wrong"), widget=forms.Textarea(attrs={"rows": 2})
     )
-    likelihood = forms.ChoiceField(label=_("How likely"), choices=Likelihood.choices)
+    likelihood = forms.ChoiceField(label=_("How likely"), choices=[("", "—"), *Likelihood.choices])
     mitigation = forms.CharField(
         label=_("Mitigation: what we do to make it safe"),
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -35,7 +35,7 @@ class DiffRow:
 def _pattern_text(p) -> str:
     two = _(", two carers") if p.carers_needed == 2 else ""
     return _("%(days)s, starting %(a)s–%(b)s, %(m)s min%(two)s") % {
-        "days": ", ".join(p.weekday_names()),
+        "days": _("every day") if len(set(p.weekdays)) == 7 else ", ".join(p.weekday_names()),
         "a": f"{p.window_start:%H:%M}",
         "b": f"{p.window_end:%H:%M}",
         "m": p.duration_minutes,
@@ -79,7 +79,7 @@ def version_diff(left: CarePlanVersion, right: CarePlanVersion) -> list[DiffRow]
 
 
 def versions_of(plan):
-    return plan.versions.order_by("-number").prefetch_related("patterns", "tasks")
+    return plan.versions.order_by("-number").prefetch_related("patterns__tasks", "tasks")
 
 
 def last_visit_start(*, carer, client, now: datetime):

@@ -36,6 +36,7 @@ from carecircle.plans.models import (
     ChangeStatus,
     PlanTask,
     RiskNote,
+    VersionStatus,
     VisitPattern,
 )
 from carecircle.plans.selectors import version_diff, versions_of
@@ -69,11 +70,12 @@ def plan_page(request: HttpRequest, client_id) -> HttpResponse:
     with transaction.atomic():
         audit_record(actor=request.user, action="read_plan", obj=client, client=client)
     changes = list(plan.changes.select_related("proposed_by", "pattern")) if plan else []
+    versions = list(versions_of(plan)) if plan else []
     context = {
         "client": client,
         "plan": plan,
-        "version": plan.agreed_version() if plan else None,
-        "versions": list(versions_of(plan)) if plan else [],
+        "version": next((v for v in versions if v.status == VersionStatus.AGREED), None),
+        "versions": versions,
         "open_changes": [c for c in changes if c.is_open],
         "past_changes": [c for c in changes if not c.is_open][:20],
         "restrictions": client.restrictions.filter(ended_on__isnull=True),
@@ -279,6 +281,11 @@ def change_act(request: HttpRequest, change_id, action: str) -> HttpResponse:
             done = _(
                 "Endorsed: the plan is now version %(n)s. Carers see the change on their next visit."
             ) % {"n": change.new_version.number}
+            if change.kind == ChangeKind.CHANGE_VISIT:
+                done += " " + _(
+                    "Visits already on the rota keep their days and times; "
+                    "visits generated from now on follow the new pattern."
+                )
         else:
             form = None
             svc.change_withdraw(actor=user, change=change)

@@ -92,6 +92,8 @@ def apply_change(change: PlanChange, *, actor, now: datetime) -> CarePlanVersion
             version=new, pattern=target, title=change.title, details=change.details
         )
     elif change.kind == ChangeKind.CHANGE_VISIT:
+        if target is None:
+            raise ValidationError({"pattern": _("The visit to change is no longer in the plan.")})
         target.weekdays = change.weekdays
         target.window_start, target.window_end = change.window_start, change.window_end
         target.duration_minutes = change.duration_minutes
@@ -100,10 +102,10 @@ def apply_change(change: PlanChange, *, actor, now: datetime) -> CarePlanVersion
                 {"window_end": _("The latest start must not be before the earliest.")}
             )
         target.save()
-    # Visits still to come follow the new version; visits already made keep their history.
-    today = timezone.localdate(now)
+    # Visits not yet begun follow the new version; a visit already under way keeps the tasks
+    # its carer may be recording against, and visits made keep their history.
     for old_id, copy in patterns.items():
-        Visit.objects.filter(pattern_id=old_id, date__gte=today, status=VisitStatus.PLANNED).update(
-            pattern=copy, plan_version=new
-        )
+        Visit.objects.filter(
+            pattern_id=old_id, window_start__gt=now, status=VisitStatus.PLANNED
+        ).update(pattern=copy, plan_version=new)
     return new
