@@ -40,6 +40,12 @@ def test_a_whole_visit_recorded_offline_is_stored_exactly_once(
     page.goto("/visits/")
     expect(page.locator("html[data-offline-ready='1']")).to_have_count(1)
     expect(page.locator("#offline-ready")).to_contain_text("Ready offline")
+    # Installable: a manifest the browser can read, and a service worker in control.
+    manifest = page.evaluate(
+        "fetch(document.querySelector('link[rel=manifest]').href).then((r) => r.json())"
+    )
+    assert manifest["start_url"] == "/visits/" and manifest["display"] == "standalone"
+    assert page.evaluate("navigator.serviceWorker.controller !== null")
 
     context.set_offline(True)
     page.goto(record_url)  # from the service worker's cache

@@ -72,3 +72,16 @@ def test_family_who_opt_in_see_arrived_and_left(rec, people, client):
     client.force_login(people.carer2)
     response = client.post(reverse("arrival_notice", args=[people.edna.public_id]), {"on": "1"})
     assert response.status_code == 403
+
+
+def test_team_leaders_see_the_latest_records_on_the_client_page(rec, people, client):
+    client.force_login(people.carer)
+    url = reverse("visit_record", args=[rec.visit.public_id])
+    client.post(url, {"record_id": str(uuid.uuid4()), "action": "check_in", "notes": "Fell."})
+    page = reverse("client_page", args=[people.edna.public_id])
+    client.force_login(people.team_leader)
+    html = client.get(page).content.decode()
+    assert "Latest visit records" in html and "Fell." in html
+    assert AuditEvent.objects.filter(action="visit_records_listed", client=people.edna).exists()
+    client.force_login(people.carer2)
+    assert "Fell." not in client.get(page).content.decode()

@@ -210,3 +210,13 @@ def arrivals_for_client(*, client: Client, days: int = 2) -> list[VisitRecord]:
         .select_related("carer__user", "visit")
         .order_by("-checked_in_at")
     )
+
+
+def recent_records(*, client: Client, limit: int = 10) -> list[VisitRecord]:
+    """The client's latest visit records, for the circle's team leaders."""
+    return list(
+        VisitRecord.objects.filter(client=client)
+        .select_related("carer__user", "visit")
+        .prefetch_related("tasks", "administrations__medicine")
+        .order_by("-checked_in_at", "-created_at")[:limit]
+    )
