@@ -51,6 +51,9 @@ def test_a_whole_visit_recorded_offline_is_stored_exactly_once(
     page.goto(record_url)  # from the service worker's cache
     expect(page.get_by_role("heading", name=re.compile(rec.visit.name))).to_be_visible()
     expect(status).to_contain_text("All records sent")
+    # The plan and the medicines due come with the page.
+    expect(page.locator("#about-client")).to_contain_text("Needs")
+    expect(page.locator("#medicines")).to_contain_text("Testamol")
 
     page.get_by_role("button", name="Check in").click()
     expect(status).to_contain_text("1 record waiting")

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from carecircle.rota.models import Visit, VisitStatus
 from carecircle.safeguarding.services import audit_record
 from carecircle.visits import merge
 from carecircle.visits.access import access_visit_for_recording
@@ -133,6 +134,10 @@ def _apply(actor, data: RecordIn) -> tuple[VisitRecord, dict]:
             warnings.append(blocked)
         else:
             record.checked_out_at, (record.check_out_lat, record.check_out_lon) = out
+            # The visit happened: the rota stops offering it for swaps and cover.
+            Visit.objects.filter(pk=visit.pk, status=VisitStatus.PLANNED).update(
+                status=VisitStatus.COMPLETED
+            )
     if record.over_time and not record.over_time_reason:
         warnings.append(
             {
