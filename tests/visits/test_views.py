@@ -85,3 +85,20 @@ def test_team_leaders_see_the_latest_records_on_the_client_page(rec, people, cli
     assert AuditEvent.objects.filter(action="visit_records_listed", client=people.edna).exists()
     client.force_login(people.carer2)
     assert "Fell." not in client.get(page).content.decode()
+
+
+def test_family_who_opted_in_are_told_when_the_carer_arrives_and_leaves(rec, people, client):
+    from carecircle.alerts.models import Notification
+
+    client.force_login(people.representative)
+    client.post(reverse("arrival_notice", args=[people.edna.public_id]), {"on": "1"})
+    client.force_login(people.carer)
+    url = reverse("visit_record", args=[rec.visit.public_id])
+    record_id = str(uuid.uuid4())
+    client.post(url, {"record_id": record_id, "action": "check_in"})
+    client.post(url, {"record_id": record_id, "action": "check_in"})  # twice: told once
+    told = list(
+        Notification.objects.filter(user=people.representative).values_list("subject", flat=True)
+    )
+    assert len([s for s in told if "Ana arrived at" in s]) == 1
+    assert not Notification.objects.filter(user=people.client, subject__contains="arrived").exists()

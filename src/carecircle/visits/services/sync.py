@@ -34,6 +34,7 @@ from carecircle.visits.models import (
 )
 from carecircle.visits.schemas import RecordIn
 from carecircle.visits.selectors import due_doses, tasks_for_visit
+from carecircle.visits.services.family import arrivals_tell_family
 from carecircle.visits.services.receipts import receipt_path
 
 # Clocks on phones drift; a record more than this far in the future is a mistake, not a visit.
@@ -147,6 +148,11 @@ def _apply(actor, data: RecordIn) -> tuple[VisitRecord, dict]:
             }
         )
     changed = children_changed or _snapshot(record) != before
+    arrivals_tell_family(
+        record=record,
+        arrived=before[0] is None and record.checked_in_at is not None,
+        left=before[1] is None and record.checked_out_at is not None,
+    )
     if changed:
         record.revision += 1
     record.save()
