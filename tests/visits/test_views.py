@@ -43,6 +43,12 @@ def test_recording_without_javascript(rec, people, client):
     record.refresh_from_db()
     assert record.checked_out_at is not None and record.mood == "low"
     assert MedicineAdministration.objects.get(record=record).outcome == "refused"
+    mar = client.get(
+        reverse("mar_chart", args=[people.edna.public_id]), {"month": rec.start.strftime("%Y-%m")}
+    )
+    assert (
+        '<td class="flag">R</td>' in mar.content.decode() and "Felt sick." in mar.content.decode()
+    )
 
 
 def test_the_mar_chart_and_its_pdf(rec, people, client):

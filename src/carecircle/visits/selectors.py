@@ -147,6 +147,11 @@ class MarRow:
     slot: str  # "" for as-needed
     cells: list[str]  # one per day of the month: a code, several for PRN, or ""
 
+    @property
+    def marked(self) -> list[tuple[str, bool]]:
+        """Each cell with whether it needs a second look (anything but "given")."""
+        return [(c, bool(c) and set(c) != {"G"}) for c in self.cells]
+
 
 @dataclass
 class MarChart:
