@@ -40,11 +40,20 @@ def test_a_whole_visit_recorded_offline_is_stored_exactly_once(
     page.goto("/visits/")
     expect(page.locator("html[data-offline-ready='1']")).to_have_count(1)
     expect(page.locator("#offline-ready")).to_contain_text("Ready offline")
+    # Installable: a manifest the browser can read, and a service worker in control.
+    manifest = page.evaluate(
+        "fetch(document.querySelector('link[rel=manifest]').href).then((r) => r.json())"
+    )
+    assert manifest["start_url"] == "/visits/" and manifest["display"] == "standalone"
+    assert page.evaluate("navigator.serviceWorker.controller !== null")
 
     context.set_offline(True)
     page.goto(record_url)  # from the service worker's cache
     expect(page.get_by_role("heading", name=re.compile(rec.visit.name))).to_be_visible()
     expect(status).to_contain_text("All records sent")
+    # The plan and the medicines due come with the page.
+    expect(page.locator("#about-client")).to_contain_text("Needs")
+    expect(page.locator("#medicines")).to_contain_text("Testamol")
 
     page.get_by_role("button", name="Check in").click()
     expect(status).to_contain_text("1 record waiting")
@@ -91,3 +100,49 @@ def test_a_whole_visit_recorded_offline_is_stored_exactly_once(
     assert VisitRecord.objects.filter(visit=rec.visit).count() == 1
     assert SyncReceipt.objects.filter(record=record).count() == 3
     assert Expense.objects.filter(record=record).count() == 1
+
+
+def test_two_phones_offline_on_the_same_visit_end_in_one_merged_record(
+    browser, live_server, demo_live, settings, tmp_path
+):
+    settings.DATA_DIR = tmp_path
+    rec = make_recording(demo_live)
+    record_url = reverse("visit_record", args=[rec.visit.public_id])
+    phones = []
+    for _ in range(2):
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": 390, "height": 844}
+        )
+        phone = context.new_page()
+        phone.set_default_timeout(15_000)
+        sign_in(phone, "ana")
+        phone.goto(record_url)
+        context.set_offline(True)
+        phones.append(phone)
+    try:
+        first, second = phones
+        first.get_by_label("Notes").fill("Phone one: Edna was tired.")
+        first.get_by_role("button", name="Check in").click()
+        expect(first.locator("#sync-status")).to_contain_text("1 record waiting")
+        second.get_by_label("Notes").fill("Phone two: the fridge is nearly empty.")
+        second.get_by_role("button", name="Check in").click()
+        expect(second.locator("#sync-status")).to_contain_text("1 record waiting")
+        first_in = first.evaluate(
+            "window.carecircleVisits.queueAll().then((q) => q[0].payload.checked_in_at)"
+        )
+
+        second.context.set_offline(False)
+        expect(second.locator("#sync-status")).to_contain_text("All records sent")
+        first.context.set_offline(False)
+        expect(first.locator("#sync-status")).to_contain_text("All records sent")
+
+        record = VisitRecord.objects.get(visit=rec.visit)
+        assert record.notes == (
+            "Phone two: the fridge is nearly empty.\n\nPhone one: Edna was tired."
+        )
+        # The earlier check-in wins, though it reached the server second.
+        assert record.checked_in_at.isoformat().startswith(first_in[:19])
+        assert record.aliases.count() == 1
+    finally:
+        for phone in phones:
+            phone.context.close()

@@ -53,6 +53,8 @@ def test_a_whole_visit_is_stored_once_and_audited(rec, people):
     assert first["duplicate"] is False and first["warnings"] == []
     record = VisitRecord.objects.get(public_id=rec.record_id)
     assert record.checked_out_at is not None and record.mood == "good"
+    rec.visit.refresh_from_db()
+    assert rec.visit.status == "completed"
     assert TaskRecord.objects.filter(record=record).count() == len(rec.tasks)
     assert MedicineAdministration.objects.filter(record=record).count() == 1
     assert AuditEvent.objects.filter(action="visit_record_synced", client=people.edna).count() == 1

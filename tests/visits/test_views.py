@@ -43,6 +43,12 @@ def test_recording_without_javascript(rec, people, client):
     record.refresh_from_db()
     assert record.checked_out_at is not None and record.mood == "low"
     assert MedicineAdministration.objects.get(record=record).outcome == "refused"
+    mar = client.get(
+        reverse("mar_chart", args=[people.edna.public_id]), {"month": rec.start.strftime("%Y-%m")}
+    )
+    assert (
+        '<td class="flag">R</td>' in mar.content.decode() and "Felt sick." in mar.content.decode()
+    )
 
 
 def test_the_mar_chart_and_its_pdf(rec, people, client):
@@ -72,3 +78,33 @@ def test_family_who_opt_in_see_arrived_and_left(rec, people, client):
     client.force_login(people.carer2)
     response = client.post(reverse("arrival_notice", args=[people.edna.public_id]), {"on": "1"})
     assert response.status_code == 403
+
+
+def test_team_leaders_see_the_latest_records_on_the_client_page(rec, people, client):
+    client.force_login(people.carer)
+    url = reverse("visit_record", args=[rec.visit.public_id])
+    client.post(url, {"record_id": str(uuid.uuid4()), "action": "check_in", "notes": "Fell."})
+    page = reverse("client_page", args=[people.edna.public_id])
+    client.force_login(people.team_leader)
+    html = client.get(page).content.decode()
+    assert "Latest visit records" in html and "Fell." in html
+    assert AuditEvent.objects.filter(action="visit_records_listed", client=people.edna).exists()
+    client.force_login(people.carer2)
+    assert "Fell." not in client.get(page).content.decode()
+
+
+def test_family_who_opted_in_are_told_when_the_carer_arrives_and_leaves(rec, people, client):
+    from carecircle.alerts.models import Notification
+
+    client.force_login(people.representative)
+    client.post(reverse("arrival_notice", args=[people.edna.public_id]), {"on": "1"})
+    client.force_login(people.carer)
+    url = reverse("visit_record", args=[rec.visit.public_id])
+    record_id = str(uuid.uuid4())
+    client.post(url, {"record_id": record_id, "action": "check_in"})
+    client.post(url, {"record_id": record_id, "action": "check_in"})  # twice: told once
+    told = list(
+        Notification.objects.filter(user=people.representative).values_list("subject", flat=True)
+    )
+    assert len([s for s in told if "Ana arrived at" in s]) == 1
+    assert not Notification.objects.filter(user=people.client, subject__contains="arrived").exists()

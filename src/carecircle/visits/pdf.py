@@ -54,9 +54,9 @@ def mar_pdf(chart: MarChart) -> bytes:
         ("ALIGN", (1, 0), (-1, -1), "CENTER"),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
     ]
-    for r, row in enumerate(rows[1:], start=1):
-        for c, cell in enumerate(row[2:], start=2):
-            if cell and cell != "G" and set(cell) != {"G"}:
+    for r, row in enumerate(chart.rows, start=1):
+        for c, (_cell, flag) in enumerate(row.marked, start=2):
+            if flag:
                 style.append(("BACKGROUND", (c, r), (c, r), colors.HexColor("#fde8e7")))
     table.setStyle(TableStyle(style))
     story.append(table)

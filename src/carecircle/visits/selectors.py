@@ -147,6 +147,11 @@ class MarRow:
     slot: str  # "" for as-needed
     cells: list[str]  # one per day of the month: a code, several for PRN, or ""
 
+    @property
+    def marked(self) -> list[tuple[str, bool]]:
+        """Each cell with whether it needs a second look (anything but "given")."""
+        return [(c, bool(c) and set(c) != {"G"}) for c in self.cells]
+
 
 @dataclass
 class MarChart:
@@ -209,4 +214,14 @@ def arrivals_for_client(*, client: Client, days: int = 2) -> list[VisitRecord]:
         VisitRecord.objects.filter(client=client, checked_in_at__gte=since)
         .select_related("carer__user", "visit")
         .order_by("-checked_in_at")
+    )
+
+
+def recent_records(*, client: Client, limit: int = 10) -> list[VisitRecord]:
+    """The client's latest visit records, for the circle's team leaders."""
+    return list(
+        VisitRecord.objects.filter(client=client)
+        .select_related("carer__user", "visit")
+        .prefetch_related("tasks", "administrations__medicine")
+        .order_by("-checked_in_at", "-created_at")[:limit]
     )

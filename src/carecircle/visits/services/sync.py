@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from carecircle.rota.models import Visit, VisitStatus
 from carecircle.safeguarding.services import audit_record
 from carecircle.visits import merge
 from carecircle.visits.access import access_visit_for_recording
@@ -33,6 +34,7 @@ from carecircle.visits.models import (
 )
 from carecircle.visits.schemas import RecordIn
 from carecircle.visits.selectors import due_doses, tasks_for_visit
+from carecircle.visits.services.family import arrivals_tell_family
 from carecircle.visits.services.receipts import receipt_path
 
 # Clocks on phones drift; a record more than this far in the future is a mistake, not a visit.
@@ -133,6 +135,10 @@ def _apply(actor, data: RecordIn) -> tuple[VisitRecord, dict]:
             warnings.append(blocked)
         else:
             record.checked_out_at, (record.check_out_lat, record.check_out_lon) = out
+            # The visit happened: the rota stops offering it for swaps and cover.
+            Visit.objects.filter(pk=visit.pk, status=VisitStatus.PLANNED).update(
+                status=VisitStatus.COMPLETED
+            )
     if record.over_time and not record.over_time_reason:
         warnings.append(
             {
@@ -142,6 +148,11 @@ def _apply(actor, data: RecordIn) -> tuple[VisitRecord, dict]:
             }
         )
     changed = children_changed or _snapshot(record) != before
+    arrivals_tell_family(
+        record=record,
+        arrived=before[0] is None and record.checked_in_at is not None,
+        left=before[1] is None and record.checked_out_at is not None,
+    )
     if changed:
         record.revision += 1
     record.save()
