@@ -88,12 +88,19 @@ def document_errors(schema: dict) -> dict:
     fuzzing: 401/403/404/422 were returned but undocumented)."""
     schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     ref = {"$ref": "#/components/schemas/Error"}
-    for path, operations in schema.get("paths", {}).items():
+    for operations in schema.get("paths", {}).values():
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
+            if "requestBody" in operation:
+                responses.setdefault(
+                    "400",
+                    {
+                        "description": "The body could not be parsed (not valid JSON or form data).",
+                        "content": {"application/json": {"schema": ref}},
+                    },
+                )
+            # 404 everywhere: a body can name an object too (a record's visit, for one).
             for status, description in ERROR_RESPONSES.items():
-                if status == "404" and "{" not in path:
-                    continue
                 responses.setdefault(
                     status,
                     {"description": description, "content": {"application/json": {"schema": ref}}},
