@@ -36,7 +36,21 @@ def keep_the_test_connection():
 
 
 @pytest.fixture
-def bearer(db, request):
+def in_test_transaction():
+    """Called as a WSGI app, Django closes the database connection after each request; inside a
+    test's transaction that would end it (PostgreSQL). Django's own test client does the same."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def bearer(db, request, in_test_transaction):
     from carecircle.api.models import ApiToken
     from carecircle.people.models import User
 

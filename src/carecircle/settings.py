@@ -226,6 +226,14 @@ BACKGROUND_CHECK_SKILLS = env_list(
 )
 CHECK_WARNING_WEEKS = env_int("CHECK_WARNING_WEEKS", 6, minimum=0)
 
+# Safeguarding signals (README "Security and safeguarding").
+SIGNAL_LOOKBACK_DAYS = env_int("SIGNAL_LOOKBACK_DAYS", 14, minimum=1)
+SIGNAL_LATE_MINUTES = env_int("SIGNAL_LATE_MINUTES", 30, minimum=1)
+SIGNAL_MISSED_GRACE_MINUTES = env_int("SIGNAL_MISSED_GRACE_MINUTES", 60, minimum=0)
+SIGNAL_REFUSALS = env_int("SIGNAL_REFUSALS", 3, minimum=2)
+SIGNAL_EXPENSE_FACTOR = env_int("SIGNAL_EXPENSE_FACTOR", 3, minimum=2)
+SIGNAL_EXPENSE_LIMIT = env_int("SIGNAL_EXPENSE_LIMIT", 50, minimum=1)
+
 # Self-management (README "The circle runs itself").
 ESCALATE_TEAM_LEADERS_HOURS = env_int("ESCALATE_TEAM_LEADERS_HOURS", 12, minimum=1)
 ESCALATE_MANAGER_HOURS = env_int("ESCALATE_MANAGER_HOURS", 4, minimum=0)

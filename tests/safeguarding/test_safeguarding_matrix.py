@@ -9,6 +9,8 @@ from django.utils import timezone
 from tests.matrix import ROLES, check_anonymous, check_route
 
 URL_NAMES = {
+    "signal_list",
+    "signal_ack",
     "personal_data_home",
     "client_data_export",
     "audit_export",
@@ -49,6 +51,11 @@ ROUTES = {
         {"safeguarding": 200, "manager": 200, "admin": 200},
         403,
     ),
+    "signal_list": (
+        lambda p: reverse("signal_list"),
+        {"team_leader": 200, "safeguarding": 200, "admin": 200},
+        403,
+    ),
     "concern_list": (lambda p: reverse("concern_list"), {r: 200 for r in ROLES}, 200),
     "concern_new": (lambda p: reverse("concern_new"), {r: 200 for r in ROLES}, 200),
     # Only the lead and whoever raised it (Sue) see a concern; everyone else gets a 404.
@@ -78,3 +85,12 @@ def test_safeguarding_matrix(client, people, route, role):
 @pytest.mark.parametrize("route", list(ROUTES))
 def test_safeguarding_anonymous(client, people, route):
     check_anonymous(client, people, ROUTES, route)
+
+
+def test_signal_ack_is_a_post(client, people):
+    url = reverse("signal_ack")
+    assert client.post(url).status_code == 302
+    client.force_login(people.team_leader)
+    assert client.get(url).status_code == 405
+    client.force_login(people.manager)
+    assert client.post(url, {"key": "x", "reason": "y"}).status_code == 403

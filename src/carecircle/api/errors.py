@@ -76,7 +76,6 @@ ERROR_SCHEMA = {
     },
 }
 ERROR_RESPONSES = {
-    "400": "The body could not be read (not JSON, or not the shape asked for).",
     "401": "Not signed in: no session and no valid bearer token.",
     "403": "Signed in, but your role may not do this (or two-factor sign-in is unfinished).",
     "404": "No such object, or not one you may see.",
@@ -84,23 +83,24 @@ ERROR_RESPONSES = {
 }
 
 
-WRITES = {"post", "put", "patch", "delete"}
-
-
 def document_errors(schema: dict) -> dict:
     """Add the shared error responses to every operation of an OpenAPI schema (found by
     fuzzing: 401/403/404/422 were returned but undocumented)."""
     schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     ref = {"$ref": "#/components/schemas/Error"}
-    for path, operations in schema.get("paths", {}).items():
-        for method, operation in operations.items():
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
             responses = operation.setdefault("responses", {})
+            if "requestBody" in operation:
+                responses.setdefault(
+                    "400",
+                    {
+                        "description": "The body could not be parsed (not valid JSON or form data).",
+                        "content": {"application/json": {"schema": ref}},
+                    },
+                )
+            # 404 everywhere: a body can name an object too (a record's visit, for one).
             for status, description in ERROR_RESPONSES.items():
-                # A 404 needs an id: in the path, or in the body of a write.
-                if status == "404" and "{" not in path and method not in WRITES:
-                    continue
-                if status == "400" and method not in WRITES:
-                    continue
                 responses.setdefault(
                     status,
                     {"description": description, "content": {"application/json": {"schema": ref}}},

@@ -130,3 +130,30 @@ class ConcernNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.concern} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class SignalAcknowledgement(models.Model):
+    """A team leader or the safeguarding lead has looked at a computed signal and says why it
+    needs no more action. The signal's key names what it is about; the reason is required."""
+
+    organisation = models.ForeignKey(
+        "circles.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(max_length=200)
+    kind = models.CharField(max_length=40)
+    client = models.ForeignKey(
+        "people.Client", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    by = models.ForeignKey("people.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField()
+    reason = models.TextField()
+    explanation = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "key"], name="one_ack_per_signal"),
+            models.CheckConstraint(condition=~models.Q(reason=""), name="ack_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} acknowledged by {self.by}"
