@@ -71,6 +71,14 @@ def test_a_malformed_payload_names_the_field(client, people, pendant, body, fiel
     assert not HelpAlert.objects.exists()
 
 
+def test_the_event_id_error_says_what_is_allowed(client, people, pendant):
+    _, auth = pendant
+    r = client.post(URL, {"event_id": "has spaces"}, content_type="application/json", **auth)
+    assert r.json()["error"]["fields"]["event_id"] == (
+        "use only letters, digits and . _ : - (no spaces)"
+    )
+
+
 def test_not_json_at_all_is_a_clear_error(client, people, pendant):
     _, auth = pendant
     r = client.post(URL, "press!", content_type="application/json", **auth)

@@ -7,6 +7,7 @@ call."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Literal
 from uuid import UUID
@@ -16,6 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.security import HttpBearer
+from pydantic import field_validator
 
 from carecircle.alerts import selectors, services
 from carecircle.alerts.models import AlarmDevice, DeviceEvent, HelpAlert
@@ -38,12 +40,15 @@ class DeviceAuth(HttpBearer):
         return device
 
 
+EVENT_ID = re.compile(r"^[A-Za-z0-9._:\-]+$")
+
+
 class DeviceAlertIn(Schema):
     event_id: str = Field(
         ...,
         min_length=1,
         max_length=100,
-        pattern=r"^[A-Za-z0-9._:\-]+$",
+        json_schema_extra={"pattern": EVENT_ID.pattern},
         description="The device's own id for this event (letters, digits, . _ : -); "
         "sending it again returns the same call.",
     )
@@ -52,6 +57,13 @@ class DeviceAlertIn(Schema):
     )
     occurred_at: datetime | None = Field(None, description="When the device saw it (ISO 8601).")
     message: str = Field("", max_length=300, description="Free text shown to the carers.")
+
+    @field_validator("event_id")
+    @classmethod
+    def _event_id(cls, value: str) -> str:
+        if not EVENT_ID.match(value):
+            raise ValueError("use only letters, digits and . _ : - (no spaces)")
+        return value
 
 
 class AlertOut(Schema):

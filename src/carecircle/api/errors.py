@@ -22,7 +22,12 @@ def _field_name(loc) -> str:
 def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(NinjaValidationError)
     def on_validation(request, exc):
-        fields = {_field_name(e.get("loc", ())): e.get("msg", "invalid") for e in exc.errors}
+        fields = {
+            _field_name(e.get("loc", ())): str(e.get("msg", "invalid")).removeprefix(
+                "Value error, "
+            )
+            for e in exc.errors
+        }
         names = ", ".join(fields)
         return api.create_response(
             request, error_body("invalid", f"Check these fields: {names}.", fields), status=422
