@@ -251,6 +251,7 @@ ALERT_SPEED_KMH = env_int("ALERT_SPEED_KMH", 20, minimum=1)
 # Skills a visit may not be left for (personal care in progress); two-carer visits never are.
 ALERT_UNINTERRUPTIBLE_SKILLS = env_list("ALERT_UNINTERRUPTIBLE_SKILLS", ["personal_care", "hoist"])
 ALERT_ON_SCENE_MINUTES = env_int("ALERT_ON_SCENE_MINUTES", 60, minimum=0)
+ALERT_LATE_GRACE_MINUTES = env_int("ALERT_LATE_GRACE_MINUTES", 10, minimum=0)
 LIVE_STREAM_SECONDS = env_int("LIVE_STREAM_SECONDS", 25, minimum=1)
 
 # Visit recording (README "Recording a visit (offline)").

@@ -3,6 +3,7 @@ resolution, timers that escalate, and what the client's page says."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -85,7 +86,10 @@ def test_the_first_to_accept_goes_and_the_others_are_told(people):
     alert.refresh_from_db()
     assert alert.status == AlertStatus.ACCEPTED and alert.responder == first.carer
     name = first.carer.user.first_name
-    assert selectors.status_text(alert).startswith(f"{name} is on the way, about")
+    assert re.match(
+        rf"{name} is on the way(, about \d+ minutes?| and should be with you any moment)\.$",
+        selectors.status_text(alert),
+    )
     for o in others:
         o.refresh_from_db()
         assert o.state == OfferState.TAKEN
@@ -119,7 +123,12 @@ def test_timers_send_the_next_wave_then_escalate_to_team_leaders_then_the_manage
     t0 = timezone.now()
     alert = services.alert_raise(actor=people.client, client=people.edna, now=t0)[0]
     assert alert.offers.count() == 1
-    assert services.alerts_tick(now=t0 + timedelta(seconds=10)) == {"waves": 0, "escalated": 0}
+    assert services.alerts_tick(now=t0 + timedelta(seconds=10)) == {
+        "waves": 0,
+        "escalated": 0,
+        "late": 0,
+        "errors": 0,
+    }
     services.alerts_tick(now=t0 + timedelta(seconds=31))
     assert alert.offers.count() == min(2, len(alert.ranking))
     services.alerts_tick(now=t0 + timedelta(seconds=121))
@@ -230,7 +239,7 @@ def test_pages_raise_accept_and_show_the_status(client, people):
     assert response.status_code == 302
     client.force_login(people.client)
     page = client.get(reverse("client_page", args=[people.edna.public_id])).content.decode()
-    assert f"{offer.carer.user.first_name} is on the way, about" in page
+    assert f"{offer.carer.user.first_name} is on the way" in page
     client.force_login(people.team_leader)
     home = client.get(reverse("team_home")).content.decode()
     assert "Help calls now" in home and "Median to accept" in home
@@ -304,3 +313,112 @@ def test_old_live_events_are_pruned_by_the_tick(people):
     assert out["live_pruned"] >= 1 and list(LiveEvent.objects.values_list("text", flat=True)) == [
         "fresh"
     ]
+
+
+# --- found in review -------------------------------------------------------------------------
+
+
+def test_standing_down_after_an_accept_gives_the_responder_their_visits_back(people):
+    from carecircle.rota.models import Assignment, Visit
+
+    alert = raise_for_edna(people)
+    offer = alert.offers.select_related("carer__user").first()
+    now = timezone.now()
+    soon = now + timedelta(minutes=45)
+    visit = Visit.objects.create(
+        client=people.arthur,
+        circle=people.riverside,
+        name="Lunch",
+        date=timezone.localdate(soon),
+        window_start=soon,
+        window_end=soon,
+        start=soon,
+        duration_minutes=30,
+    )
+    Assignment.objects.create(visit=visit, carer=offer.carer, status="published")
+    services.offer_accept(actor=offer.carer.user, offer_id=offer.public_id, now=now)
+    alert.refresh_from_db()
+    assert alert.cover_absence is not None
+    assert not visit.assignments.filter(carer=offer.carer).exists()  # given to the circle
+    services.alert_cancel(
+        actor=people.client, alert_id=alert.public_id, reason="Pressed by mistake"
+    )
+    alert.cover_absence.refresh_from_db()
+    assert alert.cover_absence.withdrawn_at is not None
+    assert visit.assignments.filter(carer=offer.carer, status="published").exists()
+
+
+@override_settings(ALERT_LATE_GRACE_MINUTES=10)
+def test_a_responder_not_there_by_the_eta_goes_to_the_team_leaders_once_and_arrival_closes_it(
+    people,
+):
+    t0 = timezone.now()
+    alert = services.alert_raise(actor=people.client, client=people.edna, now=t0)[0]
+    offer = alert.offers.select_related("carer__user").first()
+    services.offer_accept(actor=offer.carer.user, offer_id=offer.public_id, now=t0)
+    alert.refresh_from_db()
+    late = t0 + timedelta(minutes=alert.eta_minutes + 11)
+    assert "any moment" in selectors.status_text(alert, now=late)
+    assert services.alerts_tick(now=late)["late"] == 1
+    esc = Escalation.objects.get(key=f"alert:{alert.public_id}", status="open")
+    assert "has not reached" in esc.subject and esc.level == 1
+    assert services.alerts_tick(now=late + timedelta(minutes=5))["late"] == 0
+    services.alert_arrived(actor=offer.carer.user, alert_id=alert.public_id)
+    esc.refresh_from_db()
+    assert esc.status == "resolved" and "arrived" in esc.resolution
+
+
+def test_the_manager_at_the_top_of_the_ladder_can_open_and_stand_down_a_call(client, people):
+    alert = raise_for_edna(people)
+    client.force_login(people.manager)
+    assert client.get(reverse("help_alert", args=[alert.public_id])).status_code == 200
+    services.alert_cancel(actor=people.manager, alert_id=alert.public_id, reason="Family there")
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.CANCELLED
+
+
+def test_the_live_feed_carries_only_calls_of_clients_the_person_may_open(client, people):
+    start = LiveEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    raise_for_edna(people)
+    for who in (people.informal, people.manager, people.safeguarding, people.outsider):
+        client.force_login(who)
+        assert client.get(reverse("live_poll"), {"after": start}).json()["events"] == [], who
+    client.force_login(people.representative)
+    assert client.get(reverse("live_poll"), {"after": start}).json()["events"]
+
+
+def test_a_second_press_adds_what_it_knows_and_is_audited(people):
+    from carecircle.safeguarding.models import AuditEvent
+
+    alert = raise_for_edna(people)
+    again, created = services.alert_raise(
+        actor=people.representative, client=people.edna, kind="fall", message="On the floor"
+    )
+    again.refresh_from_db()
+    assert not created and again.kind == "fall" and "On the floor" in again.message
+    assert AuditEvent.objects.filter(action="alert_pressed_again", object_id=str(alert.public_id))
+
+
+def test_the_carer_who_calls_is_not_asked_to_go(people):
+    ana = Carer.objects.get(user=people.carer)
+    alert, _ = services.alert_raise(actor=people.carer, client=people.edna)
+    assert str(ana.public_id) not in [c["carer"] for c in alert.ranking]
+
+
+def test_one_failing_call_does_not_stop_the_others_in_the_tick(people, monkeypatch):
+    from carecircle.alerts.services import raising
+
+    t0 = timezone.now() - timedelta(minutes=10)
+    edna = services.alert_raise(actor=people.client, client=people.edna, now=t0)[0]
+    arthur = services.alert_raise(actor=people.team_leader, client=people.arthur, now=t0)[0]
+    real = raising._tick_one
+
+    def flaky(pk, **kw):
+        if pk == edna.pk:
+            raise RuntimeError("boom")
+        return real(pk, **kw)
+
+    monkeypatch.setattr(raising, "_tick_one", flaky)
+    counts = services.alerts_tick()
+    assert counts["errors"] == 1
+    assert Escalation.objects.filter(key=f"alert:{arthur.public_id}").exists()

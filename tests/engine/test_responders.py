@@ -81,3 +81,15 @@ def test_limit_gives_the_head_of_the_full_order(rows, limit):
     full = rank_responders(EDNA, pool)
     assert rank_responders(EDNA, pool, limit=limit) == full[:limit]
     assert [c.score for c in full] == sorted(c.score for c in full)
+
+
+def test_an_informal_carer_with_no_people_of_their_own_is_never_asked():
+    from carecircle.engine.responders import Need, Responder, rank_responders
+
+    need = Need("edna", "Edna", (0.0, 0.0))
+    pool = [
+        Responder("pat", "Pat", (0.1, 0.1), informal=True),
+        Responder("sue", "Sue", (0.2, 0.2), informal=True, only_clients=frozenset({"edna"})),
+        Responder("ana", "Ana", (3.0, 3.0)),
+    ]
+    assert [c.id for c in rank_responders(need, pool)] == ["sue", "ana"]

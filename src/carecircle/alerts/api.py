@@ -8,7 +8,7 @@ call."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 from uuid import UUID
 
@@ -104,13 +104,20 @@ def device_alert(request, payload: DeviceAlertIn):
     """201 with the new call; 200 with the existing call when the `event_id` was seen before
     (or a call for this client is already open: it is joined, not duplicated)."""
     device: AlarmDevice = request.auth
+    message = payload.message
+    if payload.occurred_at is not None:
+        seen = payload.occurred_at
+        if seen.tzinfo is None:
+            seen = timezone.make_aware(seen)
+        if timezone.now() - seen > timedelta(minutes=2):  # queued in the hub, sent late
+            message = f"(device saw it at {timezone.localtime(seen):%H:%M}) {message}".strip()
     try:
         alert, created = services.alert_raise(
             client=device.client,
             device=device,
             event_id=payload.event_id,
             kind=payload.kind,
-            message=payload.message,
+            message=message,
         )
     except IntegrityError:  # the same event at the same moment: the other request stored it
         alert, created = (

@@ -117,7 +117,10 @@ def help_offer_act(request: HttpRequest, offer_id, action: str) -> HttpResponse:
             reason=request.POST.get("reason", ""),
             note=request.POST.get("note", ""),
         )
-        messages.success(request, _("Thank you for answering; others are being asked."))
+        if offer.state == OfferState.DECLINED:
+            messages.success(request, _("Thank you for answering; others are being asked."))
+        else:
+            messages.info(request, _("This call no longer needs you. Thank you."))
         return redirect("help_alert", offer.alert.public_id)
     except ValidationError as exc:
         _say_errors(request, exc)

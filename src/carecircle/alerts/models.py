@@ -222,6 +222,14 @@ class HelpAlert(models.Model):
     left_visit = models.ForeignKey(
         "rota.Visit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    cover_absence = models.ForeignKey(
+        "rota.Absence",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The responder's visits given to the circle while they answer."),
+    )
     cancelled_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:

@@ -169,6 +169,7 @@ def build_pool(client: Client, *, kind: str, now: datetime) -> Pool:
                 only_clients=frozenset(str(c.public_id) for c in carer.helps_clients.all())
                 if carer.is_informal
                 else frozenset(),
+                informal=carer.is_informal,
             )
         )
     need = engine.Need(
@@ -206,6 +207,38 @@ def _record_point(record) -> tuple[float, float]:
     if record.check_in_lat is not None:
         return record.check_in_lat, record.check_in_lon
     return record.visit.client.latitude, record.visit.client.longitude
+
+
+def current_visit(carer: Carer, now: datetime):
+    """The visit a carer is on now: checked in and not out, else by the rota."""
+    from carecircle.visits.models import VisitRecord
+
+    record = (
+        VisitRecord.objects.filter(
+            carer=carer,
+            checked_in_at__gte=now - timedelta(hours=12),
+            checked_in_at__lte=now,
+        )
+        .select_related("visit")
+        .order_by("-checked_in_at")
+        .first()
+    )
+    if record is not None:
+        return record.visit if record.checked_out_at is None else None
+    for a in (
+        Assignment.objects.filter(
+            carer=carer,
+            status=AssignmentStatus.PUBLISHED,
+            visit__window_start__lte=now,
+            visit__window_start__gte=now - timedelta(hours=14),
+        )
+        .exclude(visit__status__in=[VisitStatus.CANCELLED, VisitStatus.RELEASED])
+        .select_related("visit")
+    ):
+        v = a.visit
+        if (v.start or v.window_start) <= now < _end(v):
+            return v
+    return None
 
 
 def _opted_in(user_ids: list[int]) -> set[int]:

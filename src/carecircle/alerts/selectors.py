@@ -17,7 +17,6 @@ from carecircle.alerts.models import (
     LiveEvent,
     OfferState,
 )
-from carecircle.circles.access import circles_visible_to
 
 
 def status_text(alert: HelpAlert, *, now: datetime | None = None) -> str:
@@ -31,7 +30,9 @@ def status_text(alert: HelpAlert, *, now: datetime | None = None) -> str:
         return "We are calling the team leaders now. Someone will answer very soon."
     if alert.status == AlertStatus.ACCEPTED:
         gone = int((now - alert.accepted_at).total_seconds() // 60) if alert.accepted_at else 0
-        left = max(1, (alert.eta_minutes or 0) - gone)
+        left = (alert.eta_minutes or 0) - gone
+        if left < 1:
+            return f"{name} is on the way and should be with you any moment."
         minutes = "1 minute" if left == 1 else f"{left} minutes"
         return f"{name} is on the way, about {minutes}."
     if alert.status == AlertStatus.ARRIVED:
@@ -98,18 +99,14 @@ def response_times(*, circle, since: datetime) -> dict:
 
 
 def live_events_after(user, after: int, *, limit: int = 50) -> list[LiveEvent]:
-    """The live events of the circles this person may see (and of the clients they represent or
-    are), newer than `after`."""
-    from django.db.models import Q
-
+    """The live events about clients whose record this person may open (a team leader's circles,
+    a carer's circle, an informal carer's own people, the client, their representatives), newer
+    than `after`. Decided by the client, never by the circle alone: a manager or an informal
+    carer does not learn of other people's calls this way."""
     from carecircle.people.access import clients_visible_to
 
     visible = clients_visible_to(user).values("pk")
-    return list(
-        LiveEvent.objects.filter(id__gt=after)
-        .filter(Q(circle__in=circles_visible_to(user)) | Q(client__in=visible))
-        .order_by("id")[:limit]
-    )
+    return list(LiveEvent.objects.filter(id__gt=after, client__in=visible).order_by("id")[:limit])
 
 
 def last_live_id() -> int:

@@ -25,6 +25,7 @@ class Responder:
     minutes_worked_today: int = 0
     opted_in: bool = True  # off duty (or informal) and willing to be asked
     only_clients: frozenset[str] = frozenset()  # an informal carer's own people
+    informal: bool = False  # informal carers are asked only for their own people (only_clients)
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def _eta(r: Responder, need: Need, s: RankSettings) -> int:
 def _excluded(r: Responder, need: Need) -> bool:
     return (
         r.id in need.avoid
-        or (r.only_clients and need.client not in r.only_clients)
+        or ((r.informal or r.only_clients) and need.client not in r.only_clients)
         or (r.state == ON_VISIT and not r.interruptible)
         or (r.state == OFF_DUTY and not r.opted_in)
     )

@@ -83,12 +83,14 @@ def offer_accept(*, actor, offer_id, now: datetime | None = None) -> HelpAlert:
         alert.responder_id = offer.carer_id
         alert.eta_minutes = offer.eta_minutes
         alert.accepted_at = now
-        alert.next_wave_at = alert.escalate_at = None
-        from carecircle.alerts import ranking
+        alert.next_wave_at = None
+        # Not there by the ETA plus a grace: the team leaders are told (the tick checks).
+        alert.escalate_at = now + timedelta(
+            minutes=offer.eta_minutes + settings.ALERT_LATE_GRACE_MINUTES
+        )
+        from carecircle.alerts.ranking import current_visit
 
-        pool = ranking.build_pool(alert.client, kind=alert.kind, now=now)
-        leaving = pool.on_visit.get(str(offer.carer.public_id))
-        alert.left_visit = leaving
+        alert.left_visit = current_visit(offer.carer, now)
         alert.save()
         others = list(
             alert.offers.filter(state=OfferState.SENT)
@@ -134,20 +136,23 @@ def _tell_raiser(alert: HelpAlert, text: str) -> None:
 def _cover_left_visits(actor, alert: HelpAlert, *, now: datetime) -> None:
     """The responder's planned visits during the response (travel + time on scene) are given up
     as an absence, so the engine's repair proposes cover for them; the visit they left (already
-    begun) is told to the team leaders."""
+    begun) is told to the team leaders. Standing the call down or resolving it gives back every
+    place nobody has taken yet (the absence is withdrawn)."""
     from carecircle.rota.models import AbsenceKind
     from carecircle.rota.services import absence_report
 
     ends = now + timedelta(minutes=(alert.eta_minutes or 0) + settings.ALERT_ON_SCENE_MINUTES)
     try:
         if settings.ALERT_ON_SCENE_MINUTES:
-            absence_report(
-                actor=actor,
+            absence = absence_report(
+                actor=alert.responder.user,
                 kind=AbsenceKind.OTHER,
                 starts_at=now,
                 ends_at=ends,
                 note=f"Answering a help call for {alert.client.first_name}",
             )
+            HelpAlert.objects.filter(pk=alert.pk).update(cover_absence=absence)
+            alert.cover_absence = absence
     except Exception:  # cover is best effort; the call itself is already answered
         log.exception("cover for the visits of %s's responder", alert.client)
     if alert.left_visit is not None:
@@ -164,6 +169,19 @@ def _cover_left_visits(actor, alert: HelpAlert, *, now: datetime) -> None:
                 url=f"/help/{alert.public_id}/",
                 urgent=True,
             )
+
+
+def _give_back_visits(alert: HelpAlert, *, now: datetime) -> None:
+    """The responder is free again: the places freed for the call that nobody took are theirs."""
+    from carecircle.rota.services import absence_withdraw
+
+    absence = alert.cover_absence
+    if absence is None or absence.withdrawn_at is not None or absence.ends_at <= now:
+        return
+    try:
+        absence_withdraw(actor=alert.responder.user, absence_id=absence.public_id, now=now)
+    except Exception:  # the call's own state is already saved
+        log.exception("giving back the visits of %s's responder", alert.client)
 
 
 def offer_decline(
@@ -218,7 +236,9 @@ def alert_arrived(*, actor, alert_id, now: datetime | None = None) -> HelpAlert:
         if alert.status != AlertStatus.ACCEPTED:
             raise ValidationError({"status": f"The call is {alert.get_status_display().lower()}."})
         alert.status, alert.arrived_at = AlertStatus.ARRIVED, now
-        alert.save(update_fields=["status", "arrived_at"])
+        alert.escalate_at = None
+        alert.save(update_fields=["status", "arrived_at", "escalate_at"])
+        _close_escalation(alert, f"{alert.responder.user.first_name} arrived.", now)
         audit_record(actor=actor, action="alert_arrived", obj=alert, client=alert.client)
         name = alert.responder.user.first_name
         live(alert, "arrived", f"{name} is with {alert.client.first_name}.", now=now)
@@ -249,16 +269,15 @@ def alert_resolve(
     with transaction.atomic():
         alert = (
             HelpAlert.objects.select_for_update(of=("self",))
-            .select_related("client", "circle", "responder__user")
+            .select_related("client", "circle", "responder__user", "cover_absence")
             .get(pk=alert.pk)
         )
         _responder_or_leader(actor, alert)
         if alert.status not in (AlertStatus.ACCEPTED, AlertStatus.ARRIVED):
             raise ValidationError({"status": f"The call is {alert.get_status_display().lower()}."})
         before = {"status": alert.status}
-        if alert.arrived_at is None:
-            alert.arrived_at = now
         alert.status, alert.resolved_at = AlertStatus.RESOLVED, now
+        alert.escalate_at = None
         alert.outcome, alert.notes = outcome, notes.strip()[:4000]
         alert.follow_up = follow_up.strip()[:2000]
         alert.save()
@@ -277,6 +296,8 @@ def alert_resolve(
         )
         if alert.follow_up:
             _propose_follow_up(actor, alert, now=now)
+        _close_escalation(alert, f"Resolved: {alert.get_outcome_display().lower()}.", now)
+    _give_back_visits(alert, now=now)
     return alert
 
 
@@ -324,7 +345,7 @@ def alert_cancel(*, actor, alert_id, reason: str = "", now: datetime | None = No
     with transaction.atomic():
         alert = (
             HelpAlert.objects.select_for_update(of=("self",))
-            .select_related("client", "circle")
+            .select_related("client", "circle", "responder__user", "cover_absence")
             .get(pk=alert.pk)
         )
         allowed = (
@@ -362,4 +383,6 @@ def alert_cancel(*, actor, alert_id, reason: str = "", now: datetime | None = No
         )
         live(alert, "cancelled", f"Help for {alert.client.first_name} stood down.", now=now)
         _close_escalation(alert, f"Cancelled: {alert.cancelled_reason}", now)
+    if alert.responder_id:
+        _give_back_visits(alert, now=now)
     return alert

@@ -54,10 +54,19 @@ def source_for(actor, client: Client) -> str:
     raise PermissionDenied("Only the client, their representative or their carers can call.")
 
 
+def _org_manager(user, alert: HelpAlert) -> bool:
+    """A manager of the client's organisation: the top of the escalation ladder for a call."""
+    return (
+        getattr(user, "role", None) == Role.MANAGER
+        and user.organisation_id is not None
+        and user.organisation_id == alert.circle.organisation_id
+    )
+
+
 def can_see_alert(user, alert: HelpAlert) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
-    if clients_visible_to(user).filter(pk=alert.client_id).exists():
+    if clients_visible_to(user).filter(pk=alert.client_id).exists() or _org_manager(user, alert):
         return True
     carer = carer_of(user)
     return carer is not None and alert.offers.filter(carer=carer).exists()
@@ -77,10 +86,12 @@ def access_alert(user, alert_id) -> HelpAlert:
 
 
 def _may_manage(user, alert: HelpAlert) -> bool:
-    """Team leaders of the circle (and administrators) can act for anyone."""
+    """Team leaders of the circle, the organisation's managers (and administrators) can act
+    for anyone."""
     return (
         user.is_superuser
         or getattr(user, "role", None) == Role.ADMIN
+        or _org_manager(user, alert)
         or led_circles(user).filter(pk=alert.circle_id).exists()
     )
 
@@ -137,14 +148,26 @@ def alert_raise(
             seen = DeviceEvent.objects.filter(device=device, event_id=event_id).first()
             if seen is not None:
                 return seen.alert, False
-        existing = HelpAlert.objects.filter(client=client, status__in=ACTIVE_ALERT).first()
+        # Locked, so a stand-down being committed now is seen: a press never joins a dead call.
+        existing = (
+            HelpAlert.objects.select_for_update(of=("self",))
+            .filter(client=client, status__in=ACTIVE_ALERT)
+            .first()
+        )
         if existing is not None:
-            if device is not None:
-                DeviceEvent.objects.create(device=device, event_id=event_id, alert=existing)
-            live(existing, "pressed_again", f"Help for {client.first_name} asked again.", now=now)
+            _join(
+                existing,
+                actor=actor,
+                device=device,
+                event_id=event_id,
+                kind=kind,
+                message=message,
+                now=now,
+            )
             return existing, False
         pool = ranking.build_pool(client, kind=kind, now=now)
-        candidates = ranking.rank(pool)
+        raiser = carer_of(actor) if getattr(actor, "is_authenticated", False) else None
+        candidates = [c for c in ranking.rank(pool) if not raiser or c.id != str(raiser.public_id)]
         alert = HelpAlert.objects.create(
             client=client,
             circle_id=client.circle_id,
@@ -176,6 +199,31 @@ def alert_raise(
     return alert, True
 
 
+def _join(existing: HelpAlert, *, actor, device, event_id, kind, message, now) -> None:
+    """Another press for an open call: remembered, audited, and a more telling kind ("fall"
+    after "help") or a message is added to the call."""
+    if device is not None:
+        DeviceEvent.objects.create(device=device, event_id=event_id, alert=existing)
+    changed = []
+    if kind != AlertKind.HELP and existing.kind == AlertKind.HELP:
+        existing.kind = kind
+        changed.append("kind")
+    message = message.strip()
+    if message and message not in existing.message:
+        existing.message = "; ".join(filter(None, [existing.message, message]))[:300]
+        changed.append("message")
+    if changed:
+        existing.save(update_fields=changed)
+    audit_record(
+        actor=actor,
+        action="alert_pressed_again",
+        obj=existing,
+        client=existing.client,
+        detail={"kind": kind, "message": message[:300], "device": bool(device)},
+    )
+    live(existing, "pressed_again", f"Help for {existing.client.first_name} asked again.", now=now)
+
+
 def _send_wave(alert: HelpAlert, *, pool_carers=None, now: datetime) -> int:
     """Offer the call to the next ALERT_WAVE_SIZE candidates not yet asked. Called with the
     alert's row locked (or just created)."""
@@ -183,17 +231,20 @@ def _send_wave(alert: HelpAlert, *, pool_carers=None, now: datetime) -> int:
 
     asked = set(alert.offers.values_list("carer__public_id", flat=True))
     asked = {str(x) for x in asked}
-    nxt = [c for c in alert.ranking if c["carer"] not in asked][: settings.ALERT_WAVE_SIZE]
+    waiting = [c for c in alert.ranking if c["carer"] not in asked]
+    carers = pool_carers or {
+        str(c.public_id): c
+        for c in Carer.objects.filter(
+            public_id__in=[c["carer"] for c in waiting], user__is_active=True
+        ).select_related("user")
+    }
+    # A candidate who has since left (no longer a carer) is passed over, not offered.
+    waiting = [c for c in waiting if c["carer"] in carers]
+    nxt = waiting[: settings.ALERT_WAVE_SIZE]
     if not nxt:
         alert.next_wave_at = None
         alert.save(update_fields=["next_wave_at"])
         return 0
-    carers = pool_carers or {
-        str(c.public_id): c
-        for c in Carer.objects.filter(public_id__in=[c["carer"] for c in nxt]).select_related(
-            "user"
-        )
-    }
     alert.wave += 1
     start_rank = len(asked)
     offers = []
@@ -213,7 +264,7 @@ def _send_wave(alert: HelpAlert, *, pool_carers=None, now: datetime) -> int:
             )
         )
     HelpOffer.objects.bulk_create(offers)
-    more = len(asked) + len(offers) < len(alert.ranking)
+    more = len(waiting) > len(nxt)
     alert.next_wave_at = now + timedelta(seconds=settings.ALERT_WAVE_SECONDS) if more else None
     alert.save(update_fields=["wave", "next_wave_at"])
     url = f"/help/{alert.public_id}/"
@@ -239,7 +290,7 @@ def _send_wave(alert: HelpAlert, *, pool_carers=None, now: datetime) -> int:
     return len(offers)
 
 
-def _escalate(alert: HelpAlert, *, level: int, now: datetime, why: str) -> None:
+def _escalate(alert: HelpAlert, *, level: int, now: datetime, why: str, subject: str = "") -> None:
     from carecircle.circles.escalations import escalation_open
     from carecircle.circles.models import EscalationKind
 
@@ -248,7 +299,7 @@ def _escalate(alert: HelpAlert, *, level: int, now: datetime, why: str) -> None:
         circle=alert.circle,
         kind=EscalationKind.ALERT,
         key=f"alert:{alert.public_id}",
-        subject=f"Help call for {alert.client} not answered",
+        subject=subject or f"Help call for {alert.client} not answered",
         reasons=[
             why,
             f"Raised {minutes} min ago by {alert.get_source_display().lower()}; "
@@ -261,11 +312,18 @@ def _escalate(alert: HelpAlert, *, level: int, now: datetime, why: str) -> None:
         urgent=True,
     )
     alert.escalation_level = max(alert.escalation_level, level)
-    alert.escalate_at = (
-        alert.raised_at + timedelta(seconds=settings.ALERT_MANAGER_SECONDS) if level < 2 else None
-    )
+    manager_at = alert.raised_at + timedelta(seconds=settings.ALERT_MANAGER_SECONDS)
+    alert.escalate_at = manager_at if level < 2 and alert.status == AlertStatus.OFFERING else None
     alert.save(update_fields=["escalation_level", "escalate_at"])
-    live(alert, "escalated", f"Help for {alert.client.first_name}: team leaders told.", now=now)
+    audit_record(
+        actor=None,
+        action="alert_escalate",
+        obj=alert,
+        client=alert.client,
+        detail={"level": level, "why": why},
+    )
+    who = "the manager" if level >= 2 else "team leaders"
+    live(alert, "escalated", f"Help for {alert.client.first_name}: {who} told.", now=now)
 
 
 def _close_escalation(alert: HelpAlert, resolution: str, now: datetime) -> None:
@@ -280,36 +338,62 @@ def _close_escalation(alert: HelpAlert, resolution: str, now: datetime) -> None:
 
 
 def alerts_tick(*, now: datetime | None = None) -> dict:
-    """Send waves that are due and escalate calls unanswered for too long. Each alert is handled
-    under its row lock (skipping one another worker holds), so two workers never double a wave."""
+    """Send waves that are due, escalate calls unanswered for too long, and tell the team leaders
+    when a responder has not arrived by their ETA plus ALERT_LATE_GRACE_MINUTES. Each alert is
+    handled under its row lock (skipping one another worker holds), so two workers never double a
+    wave; one alert's trouble is logged and does not stop the others."""
     now = now or timezone.now()
-    counts = {"waves": 0, "escalated": 0}
-    due = HelpAlert.objects.filter(status=AlertStatus.OFFERING).filter(
-        next_wave_at__lte=now
-    ) | HelpAlert.objects.filter(status=AlertStatus.OFFERING, escalate_at__lte=now)
+    counts = {"waves": 0, "escalated": 0, "late": 0, "errors": 0}
+    due = (
+        HelpAlert.objects.filter(status=AlertStatus.OFFERING, next_wave_at__lte=now)
+        | HelpAlert.objects.filter(status=AlertStatus.OFFERING, escalate_at__lte=now)
+        | HelpAlert.objects.filter(status=AlertStatus.ACCEPTED, escalate_at__lte=now)
+    )
     for pk in list(due.values_list("pk", flat=True)):
-        with transaction.atomic():
-            alert = (
-                HelpAlert.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("client", "circle")
-                .filter(pk=pk, status=AlertStatus.OFFERING)
-                .first()
-            )
-            if alert is None:
-                continue
-            if alert.next_wave_at and alert.next_wave_at <= now:
-                counts["waves"] += bool(_send_wave(alert, now=now))
+        try:
+            _tick_one(pk, now=now, counts=counts)
+        except Exception:
+            counts["errors"] += 1
+            log.exception("help call %s: tick failed", pk)
+    return counts
+
+
+def _tick_one(pk: int, *, now: datetime, counts: dict) -> None:
+    with transaction.atomic():
+        alert = (
+            HelpAlert.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("client", "circle", "responder__user")
+            .filter(pk=pk, status__in=(AlertStatus.OFFERING, AlertStatus.ACCEPTED))
+            .first()
+        )
+        if alert is None:
+            return
+        if alert.status == AlertStatus.ACCEPTED:
             if alert.escalate_at and alert.escalate_at <= now:
-                level = 1 if alert.escalation_level < 1 else 2
-                waited = int((now - alert.raised_at).total_seconds())
+                late = int((now - alert.accepted_at).total_seconds() // 60)
+                name = alert.responder.user.first_name
                 _escalate(
                     alert,
-                    level=level,
+                    level=max(1, alert.escalation_level),
                     now=now,
-                    why=f"No carer has accepted in {waited // 60} min {waited % 60} s.",
+                    subject=f"{name} has not reached {alert.client} yet",
+                    why=f"{name} accepted {late} min ago (about {alert.eta_minutes} min away) "
+                    "and has not marked arrival.",
                 )
-                counts["escalated"] += 1
-    return counts
+                counts["late"] += 1
+            return
+        if alert.next_wave_at and alert.next_wave_at <= now:
+            counts["waves"] += bool(_send_wave(alert, now=now))
+        if alert.escalate_at and alert.escalate_at <= now:
+            level = 1 if alert.escalation_level < 1 else 2
+            waited = int((now - alert.raised_at).total_seconds())
+            _escalate(
+                alert,
+                level=level,
+                now=now,
+                why=f"No carer has accepted in {waited // 60} min {waited % 60} s.",
+            )
+            counts["escalated"] += 1
 
 
 def live_prune(*, now: datetime | None = None, keep_hours: int = 24) -> int:

@@ -25,6 +25,7 @@
 
   function poll(after) {
     var last = after || "";
+    setInterval(refresh, 15000);  // ETAs count down in polling mode too
     function once() {
       fetch("/live/poll/?after=" + encodeURIComponent(last), { credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.json() : null; })
@@ -44,6 +45,8 @@
     if (!window.EventSource) return poll();
     var failures = 0;
     var source = new EventSource("/live/stream/");
+    // Each stream ends after a while and reconnects: only failures in a row count.
+    source.onopen = function () { failures = 0; };
     source.addEventListener("alert", function () { failures = 0; refresh(); });
     source.onerror = function () {
       failures += 1;

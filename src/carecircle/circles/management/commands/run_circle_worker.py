@@ -6,10 +6,14 @@ is a timestamp in the database."""
 
 from __future__ import annotations
 
+import logging
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+log = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -26,11 +30,18 @@ class Command(BaseCommand):
         fast = min(every, settings.ALERT_TICK_SECONDS)
         next_full = 0.0
         while True:
-            if time.monotonic() >= next_full:
-                result = tick()
-                next_full = time.monotonic() + every
-            else:
-                result = fast_tick()
+            close_old_connections()  # a database restart costs one tick, not the worker
+            try:
+                if time.monotonic() >= next_full:
+                    result = tick()
+                    next_full = time.monotonic() + every
+                else:
+                    result = fast_tick()
+            except Exception as exc:  # keep ticking: help calls cannot wait for a restart
+                if once:
+                    raise
+                log.exception("circle worker tick failed")
+                result = {"error": repr(exc)}
             if once or options.get("verbosity", 1) > 1:
                 self.stdout.write(str(result))
             if once:
