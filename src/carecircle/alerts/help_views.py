@@ -161,6 +161,10 @@ def help_alert_act(request: HttpRequest, alert_id, action: str) -> HttpResponse:
 # --- live updates ---------------------------------------------------------------------------------
 
 
+# How often one open stream looks for new events: one small indexed query per screen.
+LIVE_POLL_SECONDS = 2
+
+
 def _event_payload(e) -> str:
     data = json.dumps({"id": e.id, "kind": e.kind, "text": e.text, "at": e.at.isoformat()})
     return f"id: {e.id}\nevent: alert\ndata: {data}\n\n"
@@ -195,7 +199,9 @@ def live_stream(request: HttpRequest):
                 for e in events:
                     last = e.id
                     yield _event_payload(e)
-                await asyncio.sleep(1)
+                if not events:
+                    yield ": ping\n\n"  # keeps proxies from closing a quiet stream
+                await asyncio.sleep(LIVE_POLL_SECONDS)
 
         body = stream_async()
     else:
@@ -204,10 +210,13 @@ def live_stream(request: HttpRequest):
             last, ends = after, time.monotonic() + lasting
             yield f"retry: 2000\nid: {last}\n\n"
             while time.monotonic() < ends:
-                for e in selectors.live_events_after(user, last):
+                events = selectors.live_events_after(user, last)
+                for e in events:
                     last = e.id
                     yield _event_payload(e)
-                time.sleep(1)
+                if not events:
+                    yield ": ping\n\n"
+                time.sleep(LIVE_POLL_SECONDS)
 
         body = stream_sync()
     return StreamingHttpResponse(body, content_type="text/event-stream", headers=headers)
