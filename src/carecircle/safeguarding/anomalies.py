@@ -89,7 +89,8 @@ def _t(dt: datetime) -> str:
 
 def missed_visits(scope: Scope) -> list[Signal]:
     """A published visit whose planned end (plus a grace period) has passed with nobody
-    checked in, or one marked missed."""
+    checked in. A visit marked completed counts as delivered (history from before records were
+    kept on the phone, or recorded on paper)."""
     grace = timedelta(minutes=settings.SIGNAL_MISSED_GRACE_MINUTES)
     visits = (
         Visit.objects.filter(
@@ -98,7 +99,9 @@ def missed_visits(scope: Scope) -> list[Signal]:
             window_start__lte=scope.now - grace,
             assignments__status=AssignmentStatus.PUBLISHED,
         )
-        .exclude(status__in=[VisitStatus.CANCELLED, VisitStatus.RELEASED])
+        .exclude(
+            status__in=[VisitStatus.CANCELLED, VisitStatus.RELEASED, VisitStatus.COMPLETED]
+        )
         .exclude(records__checked_in_at__isnull=False)
         .select_related("client")
         .prefetch_related("assignments__carer__user")
