@@ -99,9 +99,7 @@ def missed_visits(scope: Scope) -> list[Signal]:
             window_start__lte=scope.now - grace,
             assignments__status=AssignmentStatus.PUBLISHED,
         )
-        .exclude(
-            status__in=[VisitStatus.CANCELLED, VisitStatus.RELEASED, VisitStatus.COMPLETED]
-        )
+        .exclude(status__in=[VisitStatus.CANCELLED, VisitStatus.RELEASED, VisitStatus.COMPLETED])
         .exclude(records__checked_in_at__isnull=False)
         .select_related("client")
         .prefetch_related("assignments__carer__user")
