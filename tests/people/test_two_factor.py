@@ -143,3 +143,13 @@ def test_no_template_has_an_inline_script_or_style_block():
         if re.search(r"<style\b|<script(?![^>]*\bsrc=)", text):
             offenders.append(str(path.relative_to(root)))
     assert not offenders, f"inline script/style needs the CSP nonce: {offenders}"
+
+
+def test_an_administrator_resets_a_lost_phone_in_the_admin(client, people):
+    device = TwoFactorDevice.objects.create(user=people.manager, secret=pyotp.random_base32())
+    client.force_login(people.admin)
+    page = client.get(reverse("admin:people_twofactordevice_changelist"))
+    assert page.status_code == 200 and device.secret not in page.content.decode()
+    url = reverse("admin:people_twofactordevice_delete", args=[device.pk])
+    client.post(url, {"post": "yes"})
+    assert not TwoFactorDevice.objects.filter(pk=device.pk).exists()
