@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from carecircle.rota.models import AssignmentStatus, Visit, VisitStatus
 from carecircle.visits.models import (
@@ -39,15 +40,15 @@ REFUSED_MEDICINE = "refused_medicine"
 OUTSIDE_PLAN = "outside_plan"
 
 KIND_LABELS = {
-    MISSED: _("Missed visit"),
-    LATE: _("Late start"),
-    SHORT: _("Short visit"),
-    TWO_PLACES: _("In two places at once"),
-    EXPENSE_NO_RECEIPT: _("Expense without a receipt"),
-    EXPENSE_UNUSUAL: _("Unusual expense"),
-    REFUSED_TASK: _("Task repeatedly not done"),
-    REFUSED_MEDICINE: _("Medicine repeatedly refused"),
-    OUTSIDE_PLAN: _("Visit outside the plan"),
+    MISSED: gettext_lazy("Missed visit"),
+    LATE: gettext_lazy("Late start"),
+    SHORT: gettext_lazy("Short visit"),
+    TWO_PLACES: gettext_lazy("In two places at once"),
+    EXPENSE_NO_RECEIPT: gettext_lazy("Expense without a receipt"),
+    EXPENSE_UNUSUAL: gettext_lazy("Unusual expense"),
+    REFUSED_TASK: gettext_lazy("Task repeatedly not done"),
+    REFUSED_MEDICINE: gettext_lazy("Medicine repeatedly refused"),
+    OUTSIDE_PLAN: gettext_lazy("Visit outside the plan"),
 }
 
 
