@@ -9,6 +9,7 @@ import time
 import pyotp
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from carecircle.people.models import SignInFailure, TwoFactorDevice
 from carecircle.people.security import verify_code
@@ -153,3 +154,16 @@ def test_an_administrator_resets_a_lost_phone_in_the_admin(client, people):
     url = reverse("admin:people_twofactordevice_delete", args=[device.pk])
     client.post(url, {"post": "yes"})
     assert not TwoFactorDevice.objects.filter(pk=device.pk).exists()
+
+
+def test_a_carer_who_leads_a_circle_needs_a_second_factor(client, people):
+    from carecircle.circles.models import Membership, MembershipRole
+
+    Membership.objects.create(
+        circle=people.hilltop,
+        user=people.carer,
+        role=MembershipRole.TEAM_LEADER,
+        starts_on=timezone.localdate(),
+    )
+    _sign_in(client, "ana")
+    assert client.get(reverse("my_day"))["Location"].startswith(reverse("two_factor_setup"))
