@@ -167,3 +167,24 @@ def test_a_carer_who_leads_a_circle_needs_a_second_factor(client, people):
     )
     _sign_in(client, "ana")
     assert client.get(reverse("my_day"))["Location"].startswith(reverse("two_factor_setup"))
+
+
+def test_behind_a_proxy_the_forwarded_address_counts(client, people, settings):
+    settings.LOGIN_THROTTLE_ATTEMPTS = 2
+    settings.TRUST_X_FORWARDED_FOR = True
+    for _ in range(2):
+        client.post(
+            reverse("login"),
+            {"username": "ana", "password": "wrong"},
+            REMOTE_ADDR="10.0.0.9",
+            HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5",
+        )
+    assert SignInFailure.objects.filter(key="password:ana|203.0.113.5").count() == 2
+    # Someone else behind the same proxy is not locked out.
+    ok = client.post(
+        reverse("login"),
+        {"username": "ana", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.9",
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
+    assert ok.status_code == 302

@@ -26,7 +26,15 @@ ISSUER = "carecircle"
 
 
 def client_ip(request) -> str:
-    return (request.META.get("REMOTE_ADDR") or "unknown")[:64] if request is not None else "-"
+    """The caller's address. Behind a reverse proxy every request comes from the proxy, so with
+    TRUST_X_FORWARDED_FOR the address the proxy appended (the last in X-Forwarded-For) is used;
+    earlier entries are the client's own claims and are ignored."""
+    if request is None:
+        return "-"
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if settings.TRUST_X_FORWARDED_FOR and forwarded:
+        return forwarded.split(",")[-1].strip()[:64] or "unknown"
+    return (request.META.get("REMOTE_ADDR") or "unknown")[:64]
 
 
 def throttle_key(username: str, request, *, kind: str = "password") -> str:
@@ -44,7 +52,8 @@ def is_throttled(key: str) -> bool:
 
 def record_failure(key: str) -> None:
     SignInFailure.objects.create(key=key, at=timezone.now())
-    SignInFailure.objects.filter(key=key, at__lt=_window_start()).delete()
+    # Old failures of every key go too, so guessing many usernames cannot grow the table.
+    SignInFailure.objects.filter(at__lt=_window_start()).delete()
 
 
 def clear_failures(key: str) -> None:
