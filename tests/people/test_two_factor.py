@@ -9,6 +9,7 @@ import time
 import pyotp
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from carecircle.people.models import SignInFailure, TwoFactorDevice
 from carecircle.people.security import verify_code
@@ -143,3 +144,47 @@ def test_no_template_has_an_inline_script_or_style_block():
         if re.search(r"<style\b|<script(?![^>]*\bsrc=)", text):
             offenders.append(str(path.relative_to(root)))
     assert not offenders, f"inline script/style needs the CSP nonce: {offenders}"
+
+
+def test_an_administrator_resets_a_lost_phone_in_the_admin(client, people):
+    device = TwoFactorDevice.objects.create(user=people.manager, secret=pyotp.random_base32())
+    client.force_login(people.admin)
+    page = client.get(reverse("admin:people_twofactordevice_changelist"))
+    assert page.status_code == 200 and device.secret not in page.content.decode()
+    url = reverse("admin:people_twofactordevice_delete", args=[device.pk])
+    client.post(url, {"post": "yes"})
+    assert not TwoFactorDevice.objects.filter(pk=device.pk).exists()
+
+
+def test_a_carer_who_leads_a_circle_needs_a_second_factor(client, people):
+    from carecircle.circles.models import Membership, MembershipRole
+
+    Membership.objects.create(
+        circle=people.hilltop,
+        user=people.carer,
+        role=MembershipRole.TEAM_LEADER,
+        starts_on=timezone.localdate(),
+    )
+    _sign_in(client, "ana")
+    assert client.get(reverse("my_day"))["Location"].startswith(reverse("two_factor_setup"))
+
+
+def test_behind_a_proxy_the_forwarded_address_counts(client, people, settings):
+    settings.LOGIN_THROTTLE_ATTEMPTS = 2
+    settings.TRUST_X_FORWARDED_FOR = True
+    for _ in range(2):
+        client.post(
+            reverse("login"),
+            {"username": "ana", "password": "wrong"},
+            REMOTE_ADDR="10.0.0.9",
+            HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5",
+        )
+    assert SignInFailure.objects.filter(key="password:ana|203.0.113.5").count() == 2
+    # Someone else behind the same proxy is not locked out.
+    ok = client.post(
+        reverse("login"),
+        {"username": "ana", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.9",
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
+    assert ok.status_code == 302

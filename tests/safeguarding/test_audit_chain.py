@@ -202,3 +202,14 @@ def test_concurrent_writers_keep_one_chain(demo_live):
     count, problems = audit_chain_problems()
     assert not problems
     assert AuditEvent.objects.filter(detail__i__gte=0).count() == 160
+
+
+def test_the_lead_checks_the_chain_from_the_page(client, people):
+    events = _write_some(people, 3)
+    client.force_login(people.safeguarding)
+    assert (
+        "The chain is intact" in client.get(reverse("audit_home"), {"verify": "1"}).content.decode()
+    )
+    AuditEvent.objects.filter(pk=events[1].pk).delete()
+    page = client.get(reverse("audit_home"), {"verify": "1"}).content.decode()
+    assert "tampered with" in page and f"event(s) {events[1].seq} deleted" in page

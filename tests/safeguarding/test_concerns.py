@@ -115,3 +115,32 @@ def test_a_concern_can_start_from_a_visit(client, people):
     )
     concern = Concern.objects.get(summary="Visit cut short")
     assert concern.visit == visit and concern.client == people.edna
+
+
+def test_the_lead_links_a_visit_and_a_carer(client, people):
+    from carecircle.safeguarding.concerns import concern_visits
+
+    concern = concern_raise(
+        actor=people.client, summary="Rough handling", description="Tuesday", client=people.edna
+    )
+    visit = concern_visits(concern).first()
+    ana = Carer.objects.get(user=people.carer)
+    client.force_login(people.safeguarding)
+    page = client.get(reverse("concern_page", args=[concern.public_id])).content.decode()
+    assert visit.name in page
+    client.post(
+        reverse("concern_act", args=[concern.public_id, "note"]),
+        {"visit": str(visit.public_id), "carer": str(ana.public_id), "note": "Linked"},
+    )
+    concern.refresh_from_db()
+    assert concern.visit == visit and concern.about_carer == ana
+    event = AuditEvent.objects.filter(object_id=str(concern.public_id)).order_by("-seq").first()
+    assert event.detail["before"]["visit_id"] is None
+    assert event.detail["after"]["visit_id"] == visit.pk
+    # The raiser may add detail but not link records.
+    from carecircle.safeguarding.concerns import concern_note_add
+
+    with pytest.raises(PermissionDenied):
+        concern_note_add(
+            actor=people.client, concern=concern, note="x", visit_id=str(visit.public_id)
+        )

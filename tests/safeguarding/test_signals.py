@@ -74,6 +74,10 @@ def test_a_published_visit_nobody_checked_in_to_is_missed(people):
     assert found and "nobody checked in" in found[0].explanation
     _record(visit, _ana(people))
     assert not [s for s in _kinds(people, A.MISSED) if s.visit == visit]
+    # Marked completed (history kept on paper): delivered, not missed.
+    other = _visit(people, hours_ago=3)
+    Visit.objects.filter(pk=other.pk).update(status="completed")
+    assert not [s for s in _kinds(people, A.MISSED) if s.visit == other]
 
 
 def test_a_start_over_30_minutes_late(people):

@@ -16,6 +16,18 @@ def test_the_bundle_holds_the_client_plan_visits_and_audit(client, people):
     concern_raise(
         actor=people.representative, summary="Secret", description="x", client=people.edna
     )
+    from carecircle.people.models import Carer
+    from carecircle.rota.models import Visit
+    from carecircle.visits.models import Expense, VisitRecord
+
+    visit = Visit.objects.filter(client=people.edna).first()
+    ana = Carer.objects.get(user=people.carer)
+    record = VisitRecord.objects.create(
+        visit=visit, carer=ana, client=people.edna, checked_in_at=visit.window_start
+    )
+    Expense.objects.create(
+        record=record, carer=ana, amount=3, kind="shopping", spent_at=visit.window_start
+    )
     client.force_login(people.manager)
     response = client.get(reverse("client_data_export", args=[people.edna.public_id]))
     assert response.status_code == 200
@@ -26,6 +38,9 @@ def test_the_bundle_holds_the_client_plan_visits_and_audit(client, people):
     records = bundle["records"]
     assert records["plans.careplan"] and records["plans.careplanversion"]
     assert all(v["client_id"] == people.edna.pk for v in records["rota.visit"])
+    assert [r["public_id"] for r in records["visits.visitrecord"]] == [str(record.public_id)]
+    assert records["visits.expense"][0]["amount"] == "3.00"
+    assert "visits.syncreceipt" not in records
     assert {"read"} <= {e["action"] for e in bundle["audit"]}
     # Concerns are exempt: not in the bundle, not even as audit entries.
     assert "Secret" not in response.content.decode()

@@ -1,7 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from carecircle.people.models import Carer, CarerCheck, Client, Representative, Skill, User
+from carecircle.people.models import (
+    Carer,
+    CarerCheck,
+    Client,
+    Representative,
+    Skill,
+    TwoFactorDevice,
+    User,
+)
 
 
 @admin.register(User)
@@ -43,3 +51,19 @@ class CarerAdmin(admin.ModelAdmin):
 
 
 admin.site.register(Skill)
+
+
+@admin.register(TwoFactorDevice)
+class TwoFactorDeviceAdmin(admin.ModelAdmin):
+    """Resetting someone's two-factor sign-in (a lost phone) is deleting their device: they enrol
+    again at their next sign-in. The secret is never shown."""
+
+    list_display = ("user", "created_at", "confirmed_at")
+    fields = ("user", "created_at", "confirmed_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

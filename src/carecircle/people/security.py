@@ -18,6 +18,7 @@ from carecircle.people.models import Role, SignInFailure, TwoFactorDevice
 
 TWO_FACTOR_ROLES = frozenset({Role.TEAM_LEADER, Role.MANAGER, Role.SAFEGUARDING_LEAD, Role.ADMIN})
 SESSION_KEY = "two_factor_verified_user"
+LEADS_KEY = "two_factor_leads_circle_user"
 ISSUER = "carecircle"
 
 
@@ -25,7 +26,15 @@ ISSUER = "carecircle"
 
 
 def client_ip(request) -> str:
-    return (request.META.get("REMOTE_ADDR") or "unknown")[:64] if request is not None else "-"
+    """The caller's address. Behind a reverse proxy every request comes from the proxy, so with
+    TRUST_X_FORWARDED_FOR the address the proxy appended (the last in X-Forwarded-For) is used;
+    earlier entries are the client's own claims and are ignored."""
+    if request is None:
+        return "-"
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if settings.TRUST_X_FORWARDED_FOR and forwarded:
+        return forwarded.split(",")[-1].strip()[:64] or "unknown"
+    return (request.META.get("REMOTE_ADDR") or "unknown")[:64]
 
 
 def throttle_key(username: str, request, *, kind: str = "password") -> str:
@@ -43,7 +52,8 @@ def is_throttled(key: str) -> bool:
 
 def record_failure(key: str) -> None:
     SignInFailure.objects.create(key=key, at=timezone.now())
-    SignInFailure.objects.filter(key=key, at__lt=_window_start()).delete()
+    # Old failures of every key go too, so guessing many usernames cannot grow the table.
+    SignInFailure.objects.filter(at__lt=_window_start()).delete()
 
 
 def clear_failures(key: str) -> None:
@@ -53,13 +63,29 @@ def clear_failures(key: str) -> None:
 # --- two-factor ------------------------------------------------------------------------------
 
 
-def two_factor_required(user) -> bool:
+def two_factor_required(user, request=None) -> bool:
     """Team leaders, managers, the safeguarding lead and administrators see many clients'
-    records (or all of them): a stolen password alone must not open them."""
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and (user.role in TWO_FACTOR_ROLES or user.is_superuser)
-    )
+    records (or all of them): a stolen password alone must not open them. A person whose main
+    role is another but who leads a circle counts as a team leader (noted in the session at
+    sign-in, so pages need no extra query)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.role in TWO_FACTOR_ROLES or user.is_superuser:
+        return True
+    return request is not None and request.session.get(LEADS_KEY) == user.pk
+
+
+def leads_a_circle(user) -> bool:
+    from carecircle.circles.access import active_memberships
+    from carecircle.circles.models import MembershipRole
+
+    return active_memberships(user, role=MembershipRole.TEAM_LEADER).exists()
+
+
+def remember_circle_leadership(sender, request, user, **kwargs) -> None:
+    """On sign-in (the user_logged_in signal): remember that this person leads a circle."""
+    if request is not None and hasattr(request, "session") and leads_a_circle(user):
+        request.session[LEADS_KEY] = user.pk
 
 
 def session_is_verified(request) -> bool:

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from carecircle.rota.models import AssignmentStatus, Visit, VisitStatus
 from carecircle.visits.models import (
@@ -39,15 +40,15 @@ REFUSED_MEDICINE = "refused_medicine"
 OUTSIDE_PLAN = "outside_plan"
 
 KIND_LABELS = {
-    MISSED: _("Missed visit"),
-    LATE: _("Late start"),
-    SHORT: _("Short visit"),
-    TWO_PLACES: _("In two places at once"),
-    EXPENSE_NO_RECEIPT: _("Expense without a receipt"),
-    EXPENSE_UNUSUAL: _("Unusual expense"),
-    REFUSED_TASK: _("Task repeatedly not done"),
-    REFUSED_MEDICINE: _("Medicine repeatedly refused"),
-    OUTSIDE_PLAN: _("Visit outside the plan"),
+    MISSED: gettext_lazy("Missed visit"),
+    LATE: gettext_lazy("Late start"),
+    SHORT: gettext_lazy("Short visit"),
+    TWO_PLACES: gettext_lazy("In two places at once"),
+    EXPENSE_NO_RECEIPT: gettext_lazy("Expense without a receipt"),
+    EXPENSE_UNUSUAL: gettext_lazy("Unusual expense"),
+    REFUSED_TASK: gettext_lazy("Task repeatedly not done"),
+    REFUSED_MEDICINE: gettext_lazy("Medicine repeatedly refused"),
+    OUTSIDE_PLAN: gettext_lazy("Visit outside the plan"),
 }
 
 
@@ -89,7 +90,8 @@ def _t(dt: datetime) -> str:
 
 def missed_visits(scope: Scope) -> list[Signal]:
     """A published visit whose planned end (plus a grace period) has passed with nobody
-    checked in, or one marked missed."""
+    checked in. A visit marked completed counts as delivered (history from before records were
+    kept on the phone, or recorded on paper)."""
     grace = timedelta(minutes=settings.SIGNAL_MISSED_GRACE_MINUTES)
     visits = (
         Visit.objects.filter(
@@ -98,7 +100,7 @@ def missed_visits(scope: Scope) -> list[Signal]:
             window_start__lte=scope.now - grace,
             assignments__status=AssignmentStatus.PUBLISHED,
         )
-        .exclude(status__in=[VisitStatus.CANCELLED, VisitStatus.RELEASED])
+        .exclude(status__in=[VisitStatus.CANCELLED, VisitStatus.RELEASED, VisitStatus.COMPLETED])
         .exclude(records__checked_in_at__isnull=False)
         .select_related("client")
         .prefetch_related("assignments__carer__user")

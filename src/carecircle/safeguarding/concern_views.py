@@ -19,6 +19,7 @@ from carecircle.safeguarding.concerns import (
     concern_advance,
     concern_note_add,
     concern_raise,
+    concern_visits,
     concerns_visible_to,
     handles_concerns,
 )
@@ -69,7 +70,12 @@ def concern_new(request: HttpRequest) -> HttpResponse:
 
 def _act_form(request, concern, data=None):
     carers = Carer.objects.filter(organisation_id=concern.organisation_id).select_related("user")
-    return ConcernActForm(data, carers=carers if handles_concerns(request.user) else [])
+    lead = handles_concerns(request.user)
+    return ConcernActForm(
+        data,
+        carers=carers if lead else [],
+        visits=concern_visits(concern) if lead else [],
+    )
 
 
 @login_required
@@ -110,6 +116,7 @@ def concern_act(request: HttpRequest, concern_id, action: str) -> HttpResponse:
                 concern=concern,
                 note=data.get("note", ""),
                 carer_id=data.get("carer") or None,
+                visit_id=data.get("visit") or None,
             )
         else:
             return HttpResponse(status=404)

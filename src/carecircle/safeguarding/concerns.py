@@ -4,6 +4,8 @@ raised → acknowledged → investigating → closed (with an outcome)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -15,6 +17,7 @@ from carecircle.circles.access import parse_uuid
 from carecircle.people.access import clients_visible_to
 from carecircle.people.models import Carer, Role
 from carecircle.people.permissions import Perm, has_perm, roles_of
+from carecircle.rota.models import Visit
 from carecircle.safeguarding.models import (
     CONCERN_NEXT,
     Concern,
@@ -121,17 +124,23 @@ def concern_advance(
     return concern
 
 
-def concern_note_add(*, actor, concern: Concern, note: str, carer_id=None, now=None) -> Concern:
-    """Add to the record without moving the status: the lead, or the raiser adding detail."""
-    if not (note or "").strip() and not carer_id:
+def concern_note_add(
+    *, actor, concern: Concern, note: str, carer_id=None, visit_id=None, now=None
+) -> Concern:
+    """Add to the record without moving the status: the lead, or the raiser adding detail.
+    The lead may also link the carer and the visit it is about."""
+    if not (note or "").strip() and not carer_id and not visit_id:
         raise ValidationError({"note": _("Write the note first.")})
-    if carer_id and not handles_concerns(actor):
-        raise PermissionDenied(_("Only the safeguarding lead links a carer."))
+    if (carer_id or visit_id) and not handles_concerns(actor):
+        raise PermissionDenied(_("Only the safeguarding lead links records."))
     with transaction.atomic():
         before = audit_snapshot(concern)
         if carer_id:
             concern.about_carer = _org_carer(concern, carer_id)
-            concern.save(update_fields=["about_carer"])
+        if visit_id:
+            concern.visit = _client_visit(concern, visit_id)
+        if carer_id or visit_id:
+            concern.save(update_fields=["about_carer", "visit"])
         ConcernNote.objects.create(concern=concern, at=now or timezone.now(), by=actor, text=note)
         audit_record(
             actor=actor, action="concern_note", obj=concern, client=concern.client, before=before
@@ -146,3 +155,22 @@ def _org_carer(concern: Concern, carer_id) -> Carer:
     if carer is None:
         raise ValidationError({"carer": _("No such carer in this organisation.")})
     return carer
+
+
+def concern_visits(concern: Concern):
+    """The visits the lead may link: the client's, the last 60 days and the next week."""
+    if concern.client_id is None:
+        return Visit.objects.none()
+    today = timezone.localdate()
+    return Visit.objects.filter(
+        client_id=concern.client_id,
+        date__gte=today - timedelta(days=60),
+        date__lte=today + timedelta(days=7),
+    ).order_by("-window_start")
+
+
+def _client_visit(concern: Concern, visit_id) -> Visit:
+    visit = concern_visits(concern).filter(public_id=parse_uuid(visit_id)).first()
+    if visit is None:
+        raise ValidationError({"visit": _("No such visit for this client.")})
+    return visit

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from carecircle.people.models import Client
@@ -63,9 +64,18 @@ class ConcernActForm(forms.Form):
         choices=[("", "—"), *ConcernOutcome.choices],
     )
     carer = forms.ChoiceField(label=_("Carer involved"), required=False, choices=[("", "—")])
+    visit = forms.ChoiceField(label=_("Visit it is about"), required=False, choices=[("", "—")])
 
-    def __init__(self, *args, carers=None, **kwargs):
+    def __init__(self, *args, carers=None, visits=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if visits is not None:
+            self.fields["visit"].choices = [("", "—")] + [
+                (
+                    str(v.public_id),
+                    f"{v.name}, {timezone.localtime(v.window_start):%a %-d %b %H:%M}",
+                )
+                for v in visits
+            ]
         if carers is not None:
             self.fields["carer"].choices = [("", "—")] + [
                 (str(c.public_id), str(c)) for c in carers

@@ -29,6 +29,8 @@ SKIP_MODELS = {
     "rota.availabilityexception",
     "rota.swapoffer",
     "rota.coveroffer",
+    "visits.syncreceipt",  # technical: which phone operation was applied
+    "visits.recordalias",
 }
 
 

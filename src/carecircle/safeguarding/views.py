@@ -13,7 +13,12 @@ from django.utils import timezone
 
 from carecircle.people.permissions import Perm, require
 from carecircle.safeguarding.forms import AuditSearchForm
-from carecircle.safeguarding.selectors import audit_clients_for, audit_rows, audit_search
+from carecircle.safeguarding.selectors import (
+    audit_chain_problems,
+    audit_clients_for,
+    audit_rows,
+    audit_search,
+)
 from carecircle.safeguarding.services import audit_record
 from carecircle.safeguarding.subject_access import (
     access_client_for_export,
@@ -51,10 +56,21 @@ def audit_home(request: HttpRequest) -> HttpResponse:
     page = Paginator(events, 100).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("verify", None)
+    verified = None
+    if request.GET.get("verify"):
+        checked, problems = audit_chain_problems()
+        verified = {"checked": checked, "problems": problems}
     return render(
         request,
         "safeguarding/audit_home.html",
-        {"form": form, "page": page, "events": page.object_list, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "events": page.object_list,
+            "query": query.urlencode(),
+            "verified": verified,
+        },
     )
 
 

@@ -26,7 +26,7 @@ class TwoFactorMiddleware:
         user = getattr(request, "user", None)
         if (
             user is not None
-            and two_factor_required(user)
+            and two_factor_required(user, request)
             and not session_is_verified(request)
             and not request.path.startswith(ALLOWED_PREFIXES)
         ):

@@ -60,7 +60,7 @@ def _check(request, device, form) -> bool:
 
 @login_required
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
-    if not two_factor_required(request.user):
+    if not two_factor_required(request.user, request):
         return redirect("home")
     if confirmed_device(request.user):
         return redirect(f"{reverse('two_factor_verify')}?{urlencode({'next': _next(request)})}")
@@ -90,7 +90,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
-    if not two_factor_required(request.user):
+    if not two_factor_required(request.user, request):
         return redirect("home")
     device = confirmed_device(request.user)
     if device is None:
