@@ -88,7 +88,11 @@ def _lock_record(visit, carer, record_id) -> VisitRecord:
         if VisitRecord.objects.filter(public_id=record_id).exists():
             raise ValidationError({"record_id": "This record id belongs to another visit."})
         # A second phone began its own record of the same visit: keep one, remember the other.
-        RecordAlias.objects.get_or_create(public_id=record_id, defaults={"record": record})
+        alias, _ = RecordAlias.objects.get_or_create(
+            public_id=record_id, defaults={"record": record}
+        )
+        if alias.record_id != record.pk:
+            raise ValidationError({"record_id": "This record id belongs to another visit."})
     return record
 
 
