@@ -196,6 +196,8 @@
     if (checkedOut) parts.push(t('checked_out', { time: hhmm(checkedOut) }));
     if (!draft.server_in && draft.checked_in_at && !config.checkedInAt) parts.push(t('waiting'));
     el.textContent = parts.join(' ');
+    const checkInButton = document.getElementById('check-in');
+    if (checkInButton) checkInButton.hidden = Boolean(checkedIn);
     const warnings = (draft.result && draft.result.warnings) || [];
     if (warnings.length) say(warnings.map((w) => w.message).join(' '));
   }
