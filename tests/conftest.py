@@ -32,6 +32,26 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _force_login_passes_two_factor(monkeypatch):
+    """`client.force_login` stands for a completed sign-in, second factor included: it marks the
+    session two-factor verified, as the code page does. The real sign-in (password, enrolment,
+    code) is tested in tests/people/test_two_factor.py and through the browser in tests/e2e."""
+    from django.test.client import ClientMixin
+
+    from carecircle.people.security import SESSION_KEY
+
+    original = ClientMixin.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        session = self.session
+        session[SESSION_KEY] = user.pk
+        session.save()
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from carecircle.web.demo import load_demo

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 from carecircle.env import env_bool, env_int, env_list, env_str
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -62,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "carecircle.web.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -81,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "carecircle.web.context.navigation",
+                "carecircle.web.check_warnings.check_warnings_context",
             ],
         },
     }
@@ -118,6 +122,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Argon2id first; older hashes are upgraded to it at the next successful sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+# Sign-in throttling (README "Security"): failures per username and IP address, in the database.
+AUTHENTICATION_BACKENDS = ["carecircle.people.auth_backends.ThrottledModelBackend"]
+LOGIN_THROTTLE_ATTEMPTS = env_int("LOGIN_THROTTLE_ATTEMPTS", 5, minimum=1)
+LOGIN_THROTTLE_WINDOW_S = env_int("LOGIN_THROTTLE_WINDOW_S", 15 * 60, minimum=60)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -138,12 +152,41 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12, minimum=300)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", False)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content security policy (django-csp). Scripts and styles come only from our own static files;
+# an inline script would need the per-request nonce ({{ request.csp_nonce }}). Style attributes
+# are allowed (a progress bar's width): they cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "REPORT_ONLY": False,
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 TASKS = {
     "default": {
@@ -176,12 +219,39 @@ SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN", "")
 SMS_SENDER = env_str("SMS_SENDER", "carecircle")
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5, minimum=1)
 
+# Checks and training (README "Security and safeguarding"): skills an expired background check
+# takes away, and how far ahead expiring checks are flagged.
+BACKGROUND_CHECK_SKILLS = env_list(
+    "BACKGROUND_CHECK_SKILLS", ["personal_care", "medication", "hoist"]
+)
+CHECK_WARNING_WEEKS = env_int("CHECK_WARNING_WEEKS", 6, minimum=0)
+
+# Safeguarding signals (README "Security and safeguarding").
+SIGNAL_LOOKBACK_DAYS = env_int("SIGNAL_LOOKBACK_DAYS", 14, minimum=1)
+SIGNAL_LATE_MINUTES = env_int("SIGNAL_LATE_MINUTES", 30, minimum=1)
+SIGNAL_MISSED_GRACE_MINUTES = env_int("SIGNAL_MISSED_GRACE_MINUTES", 60, minimum=0)
+SIGNAL_REFUSALS = env_int("SIGNAL_REFUSALS", 3, minimum=2)
+SIGNAL_EXPENSE_FACTOR = env_int("SIGNAL_EXPENSE_FACTOR", 3, minimum=2)
+SIGNAL_EXPENSE_LIMIT = env_int("SIGNAL_EXPENSE_LIMIT", 50, minimum=1)
+
 # Self-management (README "The circle runs itself").
 ESCALATE_TEAM_LEADERS_HOURS = env_int("ESCALATE_TEAM_LEADERS_HOURS", 12, minimum=1)
 ESCALATE_MANAGER_HOURS = env_int("ESCALATE_MANAGER_HOURS", 4, minimum=0)
 CIRCLE_HEALTH_THRESHOLD = env_int("CIRCLE_HEALTH_THRESHOLD", 70, minimum=0)
 COVER_TIME_LIMIT_S = env_int("COVER_TIME_LIMIT_S", 5, minimum=1)
 TICK_SECONDS = env_int("TICK_SECONDS", 60, minimum=1)
+
+# Help now (README "Help now: distress alerts").
+ALERT_WAVE_SIZE = env_int("ALERT_WAVE_SIZE", 3, minimum=1)
+ALERT_WAVE_SECONDS = env_int("ALERT_WAVE_SECONDS", 60, minimum=1)
+ALERT_ESCALATE_SECONDS = env_int("ALERT_ESCALATE_SECONDS", 180, minimum=1)
+ALERT_MANAGER_SECONDS = env_int("ALERT_MANAGER_SECONDS", 300, minimum=1)
+ALERT_TICK_SECONDS = env_int("ALERT_TICK_SECONDS", 5, minimum=1)
+ALERT_SPEED_KMH = env_int("ALERT_SPEED_KMH", 20, minimum=1)
+# Skills a visit may not be left for (personal care in progress); two-carer visits never are.
+ALERT_UNINTERRUPTIBLE_SKILLS = env_list("ALERT_UNINTERRUPTIBLE_SKILLS", ["personal_care", "hoist"])
+ALERT_ON_SCENE_MINUTES = env_int("ALERT_ON_SCENE_MINUTES", 60, minimum=0)
+LIVE_STREAM_SECONDS = env_int("LIVE_STREAM_SECONDS", 25, minimum=1)
 
 # Visit recording (README "Recording a visit (offline)").
 VISITS_RECEIPT_MAX_BYTES = env_int("VISITS_RECEIPT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)

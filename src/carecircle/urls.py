@@ -6,7 +6,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from carecircle.api.api import api
+from carecircle.web import two_factor_views
 from carecircle.web import views as web_views
+from carecircle.web.forms import SignInForm
 
 APPS = ["people", "circles", "plans", "rota", "visits", "alerts", "safeguarding"]
 
@@ -16,9 +18,13 @@ urlpatterns = [
     path("health/", web_views.health, name="health"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=SignInForm
+        ),
         name="login",
     ),
+    path("accounts/two-factor/setup/", two_factor_views.two_factor_setup, name="two_factor_setup"),
+    path("accounts/two-factor/", two_factor_views.two_factor_verify, name="two_factor_verify"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(

@@ -3,8 +3,6 @@ and starts again picks up exactly where the clock says it should be."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import time, timedelta
 
 import pytest
@@ -19,6 +17,7 @@ from carecircle.circles.ticks import tick
 from carecircle.people.models import Carer
 from carecircle.rota.models import Assignment, Visit
 from carecircle.rota.services import place_claim
+from tests.workers import kill_then_tick_twice
 
 
 def uncovered_visit(people, *, hours_ahead: float) -> Visit:
@@ -158,42 +157,10 @@ def test_escalation_timers_survive_a_worker_restart(demo_live):
     """A worker process is killed and another started: the escalation that is due is made by the
     new process, exactly once. (Separate processes need a database they can share: PostgreSQL;
     on SQLite's in-memory test database the same steps run in this process.)"""
-    import os
-
-    from django.db import connection
-
     people = demo_live
     visit = uncovered_visit(people, hours_ahead=6)
-    if connection.vendor == "postgresql":
-        env = dict(os.environ, DJANGO_SETTINGS_MODULE="carecircle.settings")
-        env["DATABASE_URL"] = _url_for(connection.settings_dict)
-        first = subprocess.Popen(
-            [sys.executable, "-m", "django", "run_circle_worker", "--interval", "3600"], env=env
-        )
-        first.kill()  # SIGKILL: whatever it was doing either committed or did not
-        first.wait()
-        for _ in range(2):
-            done = subprocess.run(
-                [sys.executable, "-m", "django", "run_circle_worker", "--once"],
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=120,
-            )
-            assert done.returncode == 0, done.stderr[-2000:]
-    else:
-        call_command("run_circle_worker", "--once")
-        call_command("run_circle_worker", "--once")
+    kill_then_tick_twice()
     assert Escalation.objects.filter(key=f"visit:{visit.public_id}", status="open").count() == 1
-
-
-def _url_for(cfg) -> str:
-    if cfg["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{cfg['NAME']}"
-    user = cfg.get("USER") or ""
-    host = cfg.get("HOST") or "127.0.0.1"
-    port = cfg.get("PORT") or 5432
-    return f"postgres://{user}@{host}:{port}/{cfg['NAME']}"
 
 
 def test_run_circle_worker_once(people, capsys):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from carecircle.rota.models import Assignment, Visit
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import _totp_code, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -77,6 +77,11 @@ def test_sign_in_works_by_keyboard_alone(page, demo_live):
     page.keyboard.type("priya")
     page.keyboard.press("Tab")
     page.keyboard.type("carecircle-demo")
+    page.keyboard.press("Enter")
+    # A team leader enrols an authenticator on first sign-in; the code field has the focus.
+    expect(page.get_by_role("heading", name="Set up two-factor sign-in")).to_be_visible()
+    secret = page.get_by_test_id("totp-secret").get_attribute("data-secret")
+    page.keyboard.type(_totp_code(secret, "priya"))
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="My circles")).to_be_visible()
     page.get_by_role("button", name=re.compile("Sign out")).click()

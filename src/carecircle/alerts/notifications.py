@@ -147,7 +147,14 @@ def notifications_mark_read(*, actor, ids=None) -> int:
 
 
 def preferences_update(
-    *, actor, email: bool, push: bool, sms: bool, quiet_start: time | None, quiet_end: time | None
+    *,
+    actor,
+    email: bool,
+    push: bool,
+    sms: bool,
+    quiet_start: time | None,
+    quiet_end: time | None,
+    help_calls_off_duty: bool | None = None,
 ) -> NotificationPreference:
     """A person sets their own channels and quiet hours (nobody sets them for another)."""
     from django.core.exceptions import ValidationError
@@ -170,6 +177,11 @@ def preferences_update(
             "sms": sms,
             "quiet_start": quiet_start,
             "quiet_end": quiet_end,
+            **(
+                {"help_calls_off_duty": help_calls_off_duty}
+                if help_calls_off_duty is not None
+                else {}
+            ),
         },
     )
     return pref

@@ -54,13 +54,19 @@ class PreferencesForm(forms.Form):
         label=_("Quiet until"),
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
+    help_calls_off_duty = forms.BooleanField(
+        required=False, label=_("Ask me for help calls when I am off duty")
+    )
 
 
 @login_required
 def notification_settings(request):
     pref = preferences_of(request.user)
-    initial = {f: getattr(pref, f) for f in ("email", "push", "sms", "quiet_start", "quiet_end")}
+    fields = ("email", "push", "sms", "quiet_start", "quiet_end", "help_calls_off_duty")
+    initial = {f: getattr(pref, f) for f in fields}
     form = PreferencesForm(request.POST or None, initial=initial)
+    if not hasattr(request.user, "carer_profile"):
+        del form.fields["help_calls_off_duty"]
     if request.method == "POST" and form.is_valid():
         try:
             preferences_update(actor=request.user, **form.cleaned_data)

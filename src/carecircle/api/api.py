@@ -6,7 +6,7 @@ from ninja import NinjaAPI
 
 from carecircle.alerts.api import router as alerts_router
 from carecircle.api.auth import SessionAuth, TokenAuth
-from carecircle.api.errors import install_error_handlers
+from carecircle.api.errors import document_errors, install_error_handlers
 from carecircle.circles.api import router as circles_router
 from carecircle.people.api import router as people_router
 from carecircle.plans.api import router as plans_router
@@ -14,7 +14,13 @@ from carecircle.rota.api import router as rota_router
 from carecircle.safeguarding.api import router as safeguarding_router
 from carecircle.visits.api import router as visits_router
 
-api = NinjaAPI(
+
+class CarecircleAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        return document_errors(super().get_openapi_schema(*args, **kwargs))
+
+
+api = CarecircleAPI(
     title="carecircle API",
     version="1",
     description=(

@@ -215,3 +215,29 @@ class CarerCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.carer})"
+
+
+class TwoFactorDevice(models.Model):
+    """A TOTP authenticator (RFC 6238) enrolled by one person. `confirmed_at` is set once they
+    have typed a first code; `last_step` is the last 30-second step accepted, so a code cannot
+    be used twice (replay)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="two_factor")
+    secret = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"authenticator for {self.user}"
+
+
+class SignInFailure(models.Model):
+    """A failed sign-in (password or two-factor code), kept in the database so throttling holds
+    across processes and restarts. Rows older than the window are pruned as new ones arrive."""
+
+    key = models.CharField(max_length=200, db_index=True)
+    at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key} at {self.at:%Y-%m-%d %H:%M}"

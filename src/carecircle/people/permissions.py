@@ -23,6 +23,9 @@ class Perm(StrEnum):
     DRAFT_ROTA = "draft_rota"
     PUBLISH_ROTA = "publish_rota"
     USE_API = "use_api"
+    HANDLE_CONCERNS = "handle_concerns"
+    VIEW_SIGNALS = "view_signals"
+    EXPORT_PERSONAL_DATA = "export_personal_data"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
@@ -38,11 +41,20 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_CLIENT,
             Perm.DRAFT_ROTA,
             Perm.PUBLISH_ROTA,
+            Perm.VIEW_SIGNALS,
             Perm.USE_API,
         }
     ),
-    Role.MANAGER: frozenset({Perm.VIEW_ORG_HOME, Perm.USE_API}),
-    Role.SAFEGUARDING_LEAD: frozenset({Perm.VIEW_AUDIT, Perm.USE_API}),
+    Role.MANAGER: frozenset({Perm.VIEW_ORG_HOME, Perm.EXPORT_PERSONAL_DATA, Perm.USE_API}),
+    Role.SAFEGUARDING_LEAD: frozenset(
+        {
+            Perm.VIEW_AUDIT,
+            Perm.HANDLE_CONCERNS,
+            Perm.EXPORT_PERSONAL_DATA,
+            Perm.VIEW_SIGNALS,
+            Perm.USE_API,
+        }
+    ),
     Role.ADMIN: frozenset(Perm),
 }
 

@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from carecircle.plans.models import CarePlan, CarePlanVersion, PlanTask, VisitPattern
+from carecircle.plans.models import (
+    CarePlan,
+    CarePlanVersion,
+    PlanChange,
+    PlanTask,
+    RestrictivePractice,
+    VisitPattern,
+)
 
 
 class VersionInline(admin.TabularInline):
@@ -31,3 +38,17 @@ class CarePlanVersionAdmin(admin.ModelAdmin):
     list_display = ("__str__", "status", "agreed_on")
     list_filter = ("status",)
     inlines = [PatternInline, TaskInline]
+
+
+@admin.register(PlanChange)
+class PlanChangeAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "plan", "status", "proposed_at")
+    list_filter = ("status", "kind")
+    readonly_fields = ("public_id",)
+
+
+@admin.register(RestrictivePractice)
+class RestrictivePracticeAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "legal_basis", "review_due", "ended_on")
+    list_filter = ("kind", "legal_basis")
+    readonly_fields = ("public_id",)

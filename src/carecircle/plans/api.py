@@ -1,3 +1,100 @@
-from ninja import Router
+"""Read-only API for negotiated changes, the restrictions of a client and equity. Writes go
+through the pages, where each step explains itself."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.utils import timezone
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from carecircle.circles.access import organisation_circles
+from carecircle.people.permissions import Perm, require
+from carecircle.plans.access import access_change, access_plan_client
+from carecircle.plans.equity import equity_report
+from carecircle.plans.models import PlanChange, RiskNote
+from carecircle.plans.schemas import ChangeOut, ClientEquityOut, EquityOut, RestrictionOut
 
 router = Router(tags=["plans"])
+
+
+def change_out(change: PlanChange) -> ChangeOut:
+    return ChangeOut(
+        id=change.public_id,
+        client_id=change.plan.client.public_id,
+        kind=change.kind,
+        summary=change.summary,
+        reason=change.reason,
+        status=change.status,
+        proposed_by=str(change.proposed_by) if change.proposed_by else "",
+        proposed_at=change.proposed_at,
+        consent_basis=change.consent_basis,
+        has_risk_note=RiskNote.objects.filter(change=change).exists(),
+        new_version=change.new_version.number if change.new_version else None,
+        rejection_reason=change.rejection_reason,
+    )
+
+
+@router.get("/clients/{client_id}/changes", response=list[ChangeOut])
+def list_changes(request, client_id: UUID):
+    require(request.auth, Perm.USE_API)
+    client = access_plan_client(request.auth, client_id)
+    changes = PlanChange.objects.filter(plan__client=client).select_related(
+        "plan__client", "proposed_by", "new_version", "pattern"
+    )
+    return [change_out(c) for c in changes[:100]]
+
+
+@router.get("/changes/{change_id}", response=ChangeOut)
+def get_change(request, change_id: UUID):
+    require(request.auth, Perm.USE_API)
+    return change_out(access_change(request.auth, change_id))
+
+
+@router.get("/clients/{client_id}/restrictions", response=list[RestrictionOut])
+def list_restrictions(request, client_id: UUID):
+    require(request.auth, Perm.USE_API)
+    client = access_plan_client(request.auth, client_id)
+    today = timezone.localdate()
+    return [
+        RestrictionOut(
+            id=r.public_id,
+            client_id=client.public_id,
+            kind=r.kind,
+            description=r.description,
+            legal_basis=r.legal_basis,
+            started_on=r.started_on,
+            review_due=r.review_due,
+            overdue=r.is_active and r.review_due < today,
+            ended_on=r.ended_on,
+        )
+        for r in client.restrictions.all()
+    ]
+
+
+class EquityQuery(Schema):
+    days: int = Field(28, ge=7, le=182)
+
+
+@router.get("/equity", response=EquityOut)
+def get_equity(request, query: Query[EquityQuery]):
+    require(request.auth, Perm.VIEW_ORG_HOME)
+    report = equity_report(circles=organisation_circles(request.auth), days=query.days)
+    return EquityOut(
+        start=report.start,
+        end=report.end,
+        gini=report.gini,
+        need_hours=report.need_hours,
+        delivered_hours=report.delivered_hours,
+        furthest_below=[
+            ClientEquityOut(
+                name=r.name,
+                circle=r.circle,
+                need_hours=r.need_hours,
+                delivered_hours=r.delivered_hours,
+                met=round(r.met, 3),
+            )
+            for r in report.furthest_below()
+        ],
+    )

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
+from typing import Annotated
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from ninja import Query, Router, Schema
+from pydantic import BeforeValidator
 
 from carecircle.people.permissions import Perm, require
 from carecircle.rota.access import access_visit, visits_visible_to
@@ -17,9 +20,21 @@ router = Router(tags=["visits"])
 MAX_RANGE_DAYS = 62
 
 
+def _iso_date(value):
+    # Pydantic would read `start=0` as a Unix timestamp (1 January 1970); a date must be a date.
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("use a date as YYYY-MM-DD")
+    if not isinstance(value, (str, date)):
+        raise ValueError("use a date as YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
 class VisitFilter(Schema):
-    start: date | None = None
-    end: date | None = None
+    start: IsoDate | None = None
+    end: IsoDate | None = None
     client: UUID | None = None
 
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q
 
 from carecircle.circles.access import MembershipRole
+from carecircle.people.checks import lapsed_skill_codes
 from carecircle.people.models import Carer, Client
 from carecircle.rota.models import (
     Absence,
@@ -63,7 +64,7 @@ def circle_carers(circle, day: date) -> list[Carer]:
     return list(
         Carer.objects.filter(user__in=members.values("user"))
         .select_related("user")
-        .prefetch_related("skills", "helps_clients")
+        .prefetch_related("skills", "helps_clients", "checks")
     )
 
 
@@ -133,7 +134,10 @@ def _engine_carer(
     return engine.Carer(
         id=str(carer.public_id),
         kind="informal" if carer.is_informal else carer.kind,
-        skills=frozenset(s.code for s in carer.skills.all()),
+        # An expired background check or training is a missing skill (people/checks.py),
+        # judged on the last day planned so no visit in the window falls after the expiry.
+        skills=frozenset(s.code for s in carer.skills.all())
+        - lapsed_skill_codes(carer, on=days[-1]),
         location=_position(carer.home_latitude, carer.home_longitude, lat0, lon0),
         availability=blocks,
         contracted_minutes=int(carer.contracted_hours * 60),

@@ -7,6 +7,13 @@ from carecircle.people.permissions import Perm, has_perm
 
 
 def nav_items(request) -> list[tuple[str, str]]:
+    items = []
     if has_perm(request.user, Perm.VIEW_AUDIT):
-        return [(_("Safeguarding"), reverse("audit_home"))]
-    return []
+        items.append((_("Safeguarding"), reverse("audit_home")))
+    if has_perm(request.user, Perm.VIEW_SIGNALS):
+        items.append((_("Signals"), reverse("signal_list")))
+    if has_perm(request.user, Perm.EXPORT_PERSONAL_DATA):
+        items.append((_("Personal data"), reverse("personal_data_home")))
+    # Anyone may raise a safeguarding concern, from every page.
+    items.append((_("Concerns"), reverse("concern_list")))
+    return items

@@ -1,17 +1,118 @@
-"""The safeguarding lead's home: who opened which client record, and when."""
+"""The safeguarding lead's pages: the audit trail (search and export) and concerns."""
 
 from __future__ import annotations
 
+import csv
+import json
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from carecircle.people.permissions import Perm, require
-from carecircle.safeguarding.selectors import audit_events_for
+from carecircle.safeguarding.forms import AuditSearchForm
+from carecircle.safeguarding.selectors import audit_clients_for, audit_rows, audit_search
+from carecircle.safeguarding.services import audit_record
+from carecircle.safeguarding.subject_access import (
+    access_client_for_export,
+    subject_access_bundle,
+)
+
+EXPORT_COLUMNS = [
+    "seq",
+    "at",
+    "actor",
+    "actor_ref",
+    "action",
+    "object_type",
+    "object_id",
+    "client",
+    "client_ref",
+    "detail",
+    "prev_hash",
+    "hash",
+]
+
+
+def _search(request: HttpRequest):
+    form = AuditSearchForm(request.GET or None, clients=audit_clients_for(request.user))
+    filters = {}
+    if form.is_bound and form.is_valid():
+        filters = {k: v for k, v in form.cleaned_data.items() if v}
+    return form, filters, audit_search(user=request.user, **filters)
 
 
 @login_required
 def audit_home(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.VIEW_AUDIT)
-    events = audit_events_for(request.user)[:100]
-    return render(request, "safeguarding/audit_home.html", {"events": events})
+    form, filters, events = _search(request)
+    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "safeguarding/audit_home.html",
+        {"form": form, "page": page, "events": page.object_list, "query": query.urlencode()},
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@login_required
+def audit_export(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.VIEW_AUDIT)
+    form, filters, events = _search(request)
+    kind = "json" if request.GET.get("format") == "json" else "csv"
+    audit_record(
+        actor=request.user,
+        action="export",
+        obj=request.user,
+        detail={"format": kind, "filters": {k: str(v) for k, v in filters.items()}},
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if kind == "json":
+        response = HttpResponse(
+            json.dumps(audit_rows(events.iterator()), indent=1), content_type="application/json"
+        )
+    else:
+        writer = csv.writer(_Echo())
+
+        def rows():
+            yield writer.writerow(EXPORT_COLUMNS)
+            for row in audit_rows(events.iterator()):
+                row["detail"] = json.dumps(row["detail"], sort_keys=True)
+                yield writer.writerow([row[c] for c in EXPORT_COLUMNS])
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.{kind}"'
+    return response
+
+
+@login_required
+def client_data_export(request: HttpRequest, client_id) -> HttpResponse:
+    """A subject access request: everything held about one client, as one JSON file."""
+    client = access_client_for_export(request.user, client_id)
+    bundle = subject_access_bundle(client)
+    audit_record(actor=request.user, action="subject_access", obj=client, client=client)
+    response = HttpResponse(
+        json.dumps(bundle, indent=1, ensure_ascii=False), content_type="application/json"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="personal-data-{client.public_id}.json"'
+    )
+    return response
+
+
+@login_required
+def personal_data_home(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.EXPORT_PERSONAL_DATA)
+    return render(
+        request,
+        "safeguarding/personal_data_home.html",
+        {"clients": audit_clients_for(request.user).select_related("circle")},
+    )

@@ -15,3 +15,9 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo logins (password for all: {demo_password()}):")
         for role, username in DEMO_LOGINS:
             self.stdout.write(f"  {role:<18} {username}")
+        self.stdout.write(
+            "\nTeam leaders, managers, the safeguarding lead and the administrator sign in with\n"
+            "two-factor codes. On first sign-in they enrol an authenticator app: scan the QR code,\n"
+            "or type the key shown under it into the app (or compute a code with\n"
+            "`python -c 'import pyotp; print(pyotp.TOTP(\"KEY\").now())'`)."
+        )

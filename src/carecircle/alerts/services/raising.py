@@ -1,0 +1,334 @@
+"""Help now: raising a distress alert, offering it to carers in waves, the first acceptance winning,
+arrival and resolution, and the timers that move it on.
+
+Every write checks who may do it, runs in one transaction with its audit event, and leaves a
+LiveEvent for the live screens. Timers are timestamps on the alert (`next_wave_at`, `escalate_at`),
+read by `alerts_tick` from the circle worker, so nothing is lost when a process restarts."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from carecircle.alerts.models import (
+    ACTIVE_ALERT,
+    AlarmDevice,
+    AlertKind,
+    AlertSource,
+    AlertStatus,
+    DeviceEvent,
+    HelpAlert,
+    HelpOffer,
+    LiveEvent,
+    OfferState,
+)
+from carecircle.alerts.notifications import notify
+from carecircle.circles.access import led_circles, parse_uuid
+from carecircle.people.access import carer_of, clients_visible_to
+from carecircle.people.models import Client, Role
+from carecircle.safeguarding.services import audit_record
+
+log = logging.getLogger(__name__)
+
+
+# --- who may do what ------------------------------------------------------------------------------
+
+
+def source_for(actor, client: Client) -> str:
+    """How this person may raise a call for this client, or PermissionDenied."""
+    if client.user_id and client.user_id == actor.pk:
+        return AlertSource.CLIENT
+    if client.representatives.filter(user=actor).exists():
+        return AlertSource.REPRESENTATIVE
+    if led_circles(actor).filter(pk=client.circle_id).exists():
+        return AlertSource.TEAM_LEADER
+    if carer_of(actor) is not None and clients_visible_to(actor).filter(pk=client.pk).exists():
+        return AlertSource.CARER
+    if actor.is_superuser or getattr(actor, "role", None) == Role.ADMIN:
+        return AlertSource.TEAM_LEADER
+    raise PermissionDenied("Only the client, their representative or their carers can call.")
+
+
+def can_see_alert(user, alert: HelpAlert) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if clients_visible_to(user).filter(pk=alert.client_id).exists():
+        return True
+    carer = carer_of(user)
+    return carer is not None and alert.offers.filter(carer=carer).exists()
+
+
+def access_alert(user, alert_id) -> HelpAlert:
+    from django.http import Http404
+
+    alert = (
+        HelpAlert.objects.select_related("client", "circle", "responder__user", "raised_by")
+        .filter(public_id=parse_uuid(alert_id))
+        .first()
+    )
+    if alert is None or not can_see_alert(user, alert):
+        raise Http404("No such help call.")
+    return alert
+
+
+def _may_manage(user, alert: HelpAlert) -> bool:
+    """Team leaders of the circle (and administrators) can act for anyone."""
+    return (
+        user.is_superuser
+        or getattr(user, "role", None) == Role.ADMIN
+        or led_circles(user).filter(pk=alert.circle_id).exists()
+    )
+
+
+# --- raising --------------------------------------------------------------------------------------
+
+
+def live(alert: HelpAlert, kind: str, text: str, *, now: datetime | None = None) -> None:
+    LiveEvent.objects.create(
+        circle_id=alert.circle_id,
+        client_id=alert.client_id,
+        kind=kind,
+        text=text[:300],
+        at=now or timezone.now(),
+    )
+
+
+def _check_kind(kind: str) -> str:
+    kind = kind or AlertKind.HELP
+    if kind not in AlertKind.values:
+        raise ValidationError({"kind": f"Choose one of: {', '.join(AlertKind.values)}."})
+    return kind
+
+
+def alert_raise(
+    *,
+    actor=None,
+    client: Client,
+    kind: str = AlertKind.HELP,
+    message: str = "",
+    device: AlarmDevice | None = None,
+    event_id: str = "",
+    now: datetime | None = None,
+) -> tuple[HelpAlert, bool]:
+    """Raise a help call for `client` and send the first wave of offers, in one transaction.
+
+    Returns (alert, created). A call while another is still open for the client joins it (nobody
+    is asked twice); a device's repeated event id returns the alert it first raised."""
+    from carecircle.alerts import ranking
+
+    now = now or timezone.now()
+    kind = _check_kind(kind)
+    if device is not None:
+        source = AlertSource.DEVICE
+        client = device.client
+    else:
+        source = source_for(actor, client)
+    if client.circle_id is None:
+        raise ValidationError({"client": f"{client} is not in a circle yet; call the office."})
+    with transaction.atomic():
+        # One open call a client: raising is serialised on the client's row.
+        Client.objects.select_for_update().filter(pk=client.pk).first()
+        if device is not None:
+            seen = DeviceEvent.objects.filter(device=device, event_id=event_id).first()
+            if seen is not None:
+                return seen.alert, False
+        existing = HelpAlert.objects.filter(client=client, status__in=ACTIVE_ALERT).first()
+        if existing is not None:
+            if device is not None:
+                DeviceEvent.objects.create(device=device, event_id=event_id, alert=existing)
+            live(existing, "pressed_again", f"Help for {client.first_name} asked again.", now=now)
+            return existing, False
+        pool = ranking.build_pool(client, kind=kind, now=now)
+        candidates = ranking.rank(pool)
+        alert = HelpAlert.objects.create(
+            client=client,
+            circle_id=client.circle_id,
+            kind=kind,
+            source=source,
+            raised_by=actor if getattr(actor, "is_authenticated", False) else None,
+            device=device,
+            message=message.strip()[:300],
+            raised_at=now,
+            escalate_at=now + timedelta(seconds=settings.ALERT_ESCALATE_SECONDS),
+            ranking=[
+                {"carer": c.id, "eta": c.eta_minutes, "score": c.score, "reason": c.reason}
+                for c in candidates
+            ],
+        )
+        if device is not None:
+            DeviceEvent.objects.create(device=device, event_id=event_id, alert=alert)
+        audit_record(
+            actor=actor,
+            action="alert_raise",
+            obj=alert,
+            client=client,
+            detail={"kind": kind, "source": source, "candidates": len(candidates)},
+        )
+        live(alert, "raised", f"{client.first_name} needs help now.", now=now)
+        sent = _send_wave(alert, pool_carers=pool.carers, now=now)
+        if not sent:
+            _escalate(alert, level=1, now=now, why="Nobody in the circle can be asked.")
+    return alert, True
+
+
+def _send_wave(alert: HelpAlert, *, pool_carers=None, now: datetime) -> int:
+    """Offer the call to the next ALERT_WAVE_SIZE candidates not yet asked. Called with the
+    alert's row locked (or just created)."""
+    from carecircle.people.models import Carer
+
+    asked = set(alert.offers.values_list("carer__public_id", flat=True))
+    asked = {str(x) for x in asked}
+    nxt = [c for c in alert.ranking if c["carer"] not in asked][: settings.ALERT_WAVE_SIZE]
+    if not nxt:
+        alert.next_wave_at = None
+        alert.save(update_fields=["next_wave_at"])
+        return 0
+    carers = pool_carers or {
+        str(c.public_id): c
+        for c in Carer.objects.filter(public_id__in=[c["carer"] for c in nxt]).select_related(
+            "user"
+        )
+    }
+    alert.wave += 1
+    start_rank = len(asked)
+    offers = []
+    for i, c in enumerate(nxt):
+        carer = carers.get(c["carer"])
+        if carer is None:
+            continue
+        offers.append(
+            HelpOffer(
+                alert=alert,
+                carer=carer,
+                wave=alert.wave,
+                rank=start_rank + i + 1,
+                eta_minutes=c["eta"],
+                reason=c["reason"][:300],
+                sent_at=now,
+            )
+        )
+    HelpOffer.objects.bulk_create(offers)
+    more = len(asked) + len(offers) < len(alert.ranking)
+    alert.next_wave_at = now + timedelta(seconds=settings.ALERT_WAVE_SECONDS) if more else None
+    alert.save(update_fields=["wave", "next_wave_at"])
+    url = f"/help/{alert.public_id}/"
+    what = alert.get_kind_display().lower()
+    for offer in offers:
+        notify(
+            user=offer.carer.user,
+            subject=f"Help now: {alert.client.first_name} {what}",
+            body=(
+                f"{alert.client} ({alert.client.postcode or 'at home'}) needs help now. "
+                f"You are about {offer.eta_minutes} min away. Can you go?"
+            ),
+            url=url,
+            urgent=True,
+        )
+    live(
+        alert,
+        "wave",
+        f"Asking {', '.join(o.carer.user.first_name for o in offers)} to go to "
+        f"{alert.client.first_name}.",
+        now=now,
+    )
+    return len(offers)
+
+
+def _escalate(alert: HelpAlert, *, level: int, now: datetime, why: str) -> None:
+    from carecircle.circles.escalations import escalation_open
+    from carecircle.circles.models import EscalationKind
+
+    minutes = int((now - alert.raised_at).total_seconds() // 60)
+    escalation_open(
+        circle=alert.circle,
+        kind=EscalationKind.ALERT,
+        key=f"alert:{alert.public_id}",
+        subject=f"Help call for {alert.client} not answered",
+        reasons=[
+            why,
+            f"Raised {minutes} min ago by {alert.get_source_display().lower()}; "
+            f"{alert.offers.count()} carers asked, "
+            f"{alert.offers.filter(state=OfferState.DECLINED).count()} declined.",
+        ],
+        level=level,
+        url=f"/help/{alert.public_id}/",
+        now=now,
+        urgent=True,
+    )
+    alert.escalation_level = max(alert.escalation_level, level)
+    alert.escalate_at = (
+        alert.raised_at + timedelta(seconds=settings.ALERT_MANAGER_SECONDS) if level < 2 else None
+    )
+    alert.save(update_fields=["escalation_level", "escalate_at"])
+    live(alert, "escalated", f"Help for {alert.client.first_name}: team leaders told.", now=now)
+
+
+def _close_escalation(alert: HelpAlert, resolution: str, now: datetime) -> None:
+    from carecircle.circles.escalations import escalation_resolve_key
+
+    escalation_resolve_key(
+        circle=alert.circle, key=f"alert:{alert.public_id}", resolution=resolution, now=now
+    )
+
+
+# --- time passing ---------------------------------------------------------------------------------
+
+
+def alerts_tick(*, now: datetime | None = None) -> dict:
+    """Send waves that are due and escalate calls unanswered for too long. Each alert is handled
+    under its row lock (skipping one another worker holds), so two workers never double a wave."""
+    now = now or timezone.now()
+    counts = {"waves": 0, "escalated": 0}
+    due = HelpAlert.objects.filter(status=AlertStatus.OFFERING).filter(
+        next_wave_at__lte=now
+    ) | HelpAlert.objects.filter(status=AlertStatus.OFFERING, escalate_at__lte=now)
+    for pk in list(due.values_list("pk", flat=True)):
+        with transaction.atomic():
+            alert = (
+                HelpAlert.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("client", "circle")
+                .filter(pk=pk, status=AlertStatus.OFFERING)
+                .first()
+            )
+            if alert is None:
+                continue
+            if alert.next_wave_at and alert.next_wave_at <= now:
+                counts["waves"] += bool(_send_wave(alert, now=now))
+            if alert.escalate_at and alert.escalate_at <= now:
+                level = 1 if alert.escalation_level < 1 else 2
+                waited = int((now - alert.raised_at).total_seconds())
+                _escalate(
+                    alert,
+                    level=level,
+                    now=now,
+                    why=f"No carer has accepted in {waited // 60} min {waited % 60} s.",
+                )
+                counts["escalated"] += 1
+    return counts
+
+
+def live_prune(*, now: datetime | None = None, keep_hours: int = 24) -> int:
+    """Live events are for screens open now; a day is plenty for any reconnecting browser."""
+    now = now or timezone.now()
+    return LiveEvent.objects.filter(at__lt=now - timedelta(hours=keep_hours)).delete()[0]
+
+
+def device_issue(*, client: Client, name: str) -> tuple[AlarmDevice, str]:
+    """A new device token for a client's pendant or hub; the raw token is returned once."""
+    import secrets
+
+    from carecircle.api.models import hash_token
+
+    raw = "dev_" + secrets.token_urlsafe(32)
+    try:
+        device = AlarmDevice.objects.create(
+            client=client, name=name[:80], prefix=raw[:8], token_hash=hash_token(raw)
+        )
+    except IntegrityError:  # pragma: no cover - 256 bits do not collide
+        raise ValidationError({"token": "Try again."}) from None
+    return device, raw

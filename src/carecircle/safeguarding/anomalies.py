@@ -1,0 +1,471 @@
+"""Safeguarding signals computed from the visit records: patterns that can mean neglect, abuse
+or exploitation, each with a plain explanation. One function per rule, registered in DETECTORS.
+
+A signal is computed, not stored: its `key` names what it is about (the visit, the carer, the
+task), so an acknowledgement (with its reason) is stored against the key and survives a
+recomputation. Rules read the records of the visits app (VisitRecord, TaskRecord,
+MedicineAdministration, Expense) and the rota (published visits)."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from carecircle.rota.models import AssignmentStatus, Visit, VisitStatus
+from carecircle.visits.models import (
+    Expense,
+    ExpenseKind,
+    MedicineAdministration,
+    Outcome,
+    TaskRecord,
+    VisitRecord,
+)
+
+MISSED = "missed_visit"
+LATE = "late_start"
+SHORT = "short_visit"
+TWO_PLACES = "two_places"
+EXPENSE_NO_RECEIPT = "expense_no_receipt"
+EXPENSE_UNUSUAL = "expense_unusual"
+REFUSED_TASK = "refused_task"
+REFUSED_MEDICINE = "refused_medicine"
+OUTSIDE_PLAN = "outside_plan"
+
+KIND_LABELS = {
+    MISSED: _("Missed visit"),
+    LATE: _("Late start"),
+    SHORT: _("Short visit"),
+    TWO_PLACES: _("In two places at once"),
+    EXPENSE_NO_RECEIPT: _("Expense without a receipt"),
+    EXPENSE_UNUSUAL: _("Unusual expense"),
+    REFUSED_TASK: _("Task repeatedly not done"),
+    REFUSED_MEDICINE: _("Medicine repeatedly refused"),
+    OUTSIDE_PLAN: _("Visit outside the plan"),
+}
+
+
+@dataclass(frozen=True)
+class Signal:
+    key: str
+    kind: str
+    at: datetime
+    explanation: str
+    client: object = None
+    carer: object = None
+    visit: object = None
+    circle_id: int | None = None
+    detail: dict = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+
+@dataclass
+class Scope:
+    circles: list
+    since: datetime
+    now: datetime
+
+    def records(self):
+        return (
+            VisitRecord.objects.filter(visit__circle__in=self.circles)
+            .filter(Q(checked_in_at__gte=self.since) | Q(visit__window_start__gte=self.since))
+            .filter(visit__window_start__lte=self.now)
+            .select_related("visit", "carer__user", "client")
+        )
+
+
+def _t(dt: datetime) -> str:
+    return timezone.localtime(dt).strftime("%a %-d %b %H:%M")
+
+
+def missed_visits(scope: Scope) -> list[Signal]:
+    """A published visit whose planned end (plus a grace period) has passed with nobody
+    checked in, or one marked missed."""
+    grace = timedelta(minutes=settings.SIGNAL_MISSED_GRACE_MINUTES)
+    visits = (
+        Visit.objects.filter(
+            circle__in=scope.circles,
+            window_start__gte=scope.since,
+            window_start__lte=scope.now - grace,
+            assignments__status=AssignmentStatus.PUBLISHED,
+        )
+        .exclude(status__in=[VisitStatus.CANCELLED, VisitStatus.RELEASED])
+        .exclude(records__checked_in_at__isnull=False)
+        .select_related("client")
+        .prefetch_related("assignments__carer__user")
+        .distinct()
+    )
+    out = []
+    for visit in visits:
+        if visit.planned_end + grace > scope.now:
+            continue
+        carers = ", ".join(str(a.carer) for a in visit.assignments.all()) or _("nobody")
+        out.append(
+            Signal(
+                key=f"{MISSED}:{visit.public_id}",
+                kind=MISSED,
+                at=visit.planned_start,
+                explanation=_(
+                    "%(visit)s for %(client)s, planned %(when)s with %(carers)s: nobody checked in."
+                )
+                % {
+                    "visit": visit.name,
+                    "client": visit.client,
+                    "when": _t(visit.planned_start),
+                    "carers": carers,
+                },
+                client=visit.client,
+                visit=visit,
+                circle_id=visit.circle_id,
+            )
+        )
+    return out
+
+
+def late_starts(scope: Scope) -> list[Signal]:
+    limit = settings.SIGNAL_LATE_MINUTES
+    out = []
+    for record in scope.records().filter(checked_in_at__isnull=False):
+        late = int((record.checked_in_at - record.visit.planned_start).total_seconds() // 60)
+        if late > limit:
+            out.append(
+                Signal(
+                    key=f"{LATE}:{record.public_id}",
+                    kind=LATE,
+                    at=record.checked_in_at,
+                    explanation=_(
+                        "%(carer)s checked in at %(client)s %(late)s minutes after the planned "
+                        "start (%(when)s); more than %(limit)s minutes late."
+                    )
+                    % {
+                        "carer": record.carer,
+                        "client": record.client,
+                        "late": late,
+                        "when": _t(record.visit.planned_start),
+                        "limit": limit,
+                    },
+                    client=record.client,
+                    carer=record.carer,
+                    visit=record.visit,
+                    circle_id=record.visit.circle_id,
+                )
+            )
+    return out
+
+
+def short_visits(scope: Scope) -> list[Signal]:
+    out = []
+    for record in scope.records().filter(checked_in_at__isnull=False, checked_out_at__isnull=False):
+        planned = record.visit.duration_minutes
+        stayed = record.minutes_on_site
+        if planned and stayed * 3 < planned * 2:
+            out.append(
+                Signal(
+                    key=f"{SHORT}:{record.public_id}",
+                    kind=SHORT,
+                    at=record.checked_in_at,
+                    explanation=_(
+                        "%(carer)s stayed %(stayed)s minutes with %(client)s on %(when)s; "
+                        "%(planned)s were planned (less than two thirds)."
+                    )
+                    % {
+                        "carer": record.carer,
+                        "client": record.client,
+                        "stayed": stayed,
+                        "planned": planned,
+                        "when": _t(record.checked_in_at),
+                    },
+                    client=record.client,
+                    carer=record.carer,
+                    visit=record.visit,
+                    circle_id=record.visit.circle_id,
+                )
+            )
+    return out
+
+
+def two_places_at_once(scope: Scope) -> list[Signal]:
+    """The same carer checked in at two clients over overlapping times: one record may be
+    false (time claimed but not given), or a client was left alone."""
+    mine = scope.records().filter(checked_in_at__isnull=False)
+    carers = {r.carer_id for r in mine}
+    records = (
+        VisitRecord.objects.filter(
+            carer_id__in=carers, checked_in_at__gte=scope.since - timedelta(days=1)
+        )
+        .select_related("visit", "carer__user", "client")
+        .order_by("carer_id", "checked_in_at")
+    )
+    by_carer = defaultdict(list)
+    for record in records:
+        by_carer[record.carer_id].append(record)
+    circles = {c.id if hasattr(c, "id") else c for c in scope.circles}
+    out = []
+    for rows in by_carer.values():
+        for i, a in enumerate(rows):
+            a_end = a.checked_out_at or a.checked_in_at + timedelta(
+                minutes=a.visit.duration_minutes
+            )
+            for b in rows[i + 1 :]:
+                if b.checked_in_at >= a_end:
+                    break
+                if b.client_id == a.client_id:
+                    continue
+                if a.visit.circle_id not in circles and b.visit.circle_id not in circles:
+                    continue
+                out.append(
+                    Signal(
+                        key=f"{TWO_PLACES}:{a.public_id}:{b.public_id}",
+                        kind=TWO_PLACES,
+                        at=b.checked_in_at,
+                        explanation=_(
+                            "%(carer)s was checked in at %(a)s (from %(a_at)s) and at %(b)s "
+                            "(from %(b_at)s) at the same time."
+                        )
+                        % {
+                            "carer": a.carer,
+                            "a": a.client,
+                            "a_at": _t(a.checked_in_at),
+                            "b": b.client,
+                            "b_at": _t(b.checked_in_at),
+                        },
+                        client=b.client,
+                        carer=a.carer,
+                        visit=b.visit,
+                        circle_id=b.visit.circle_id,
+                    )
+                )
+    return out
+
+
+def _expenses(scope: Scope):
+    return Expense.objects.filter(
+        record__visit__circle__in=scope.circles, spent_at__gte=scope.since
+    ).select_related("record__visit", "record__client", "carer__user")
+
+
+def expenses_without_receipt(scope: Scope) -> list[Signal]:
+    """Money spent for a client (not mileage) needs a receipt."""
+    out = []
+    for expense in (
+        _expenses(scope).filter(receipt_sha256__isnull=True).exclude(kind=ExpenseKind.MILEAGE)
+    ):
+        out.append(
+            Signal(
+                key=f"{EXPENSE_NO_RECEIPT}:{expense.public_id}",
+                kind=EXPENSE_NO_RECEIPT,
+                at=expense.spent_at,
+                explanation=_(
+                    "%(carer)s spent £%(amount)s (%(kind)s) for %(client)s on %(when)s with no "
+                    "receipt."
+                )
+                % {
+                    "carer": expense.carer,
+                    "amount": expense.amount,
+                    "kind": expense.get_kind_display().lower(),
+                    "client": expense.record.client,
+                    "when": _t(expense.spent_at),
+                },
+                client=expense.record.client,
+                carer=expense.carer,
+                visit=expense.record.visit,
+                circle_id=expense.record.visit.circle_id,
+            )
+        )
+    return out
+
+
+def unusual_expenses(scope: Scope) -> list[Signal]:
+    """An expense far above what is usual for this client and kind: more than
+    SIGNAL_EXPENSE_FACTOR times the median of the previous 90 days (with at least three to
+    compare), or above SIGNAL_EXPENSE_LIMIT when there is no history."""
+    factor = settings.SIGNAL_EXPENSE_FACTOR
+    limit = settings.SIGNAL_EXPENSE_LIMIT
+    recent = list(_expenses(scope))
+    if not recent:
+        return []
+    history = defaultdict(list)
+    clients = {e.record.client_id for e in recent}
+    for e in (
+        Expense.objects.filter(
+            record__client_id__in=clients, spent_at__gte=scope.since - timedelta(days=90)
+        )
+        .only("record__client_id", "kind", "amount", "spent_at", "id")
+        .select_related("record")
+    ):
+        history[(e.record.client_id, e.kind)].append(e)
+    out = []
+    for expense in recent:
+        before = [
+            float(e.amount)
+            for e in history[(expense.record.client_id, expense.kind)]
+            if e.spent_at < expense.spent_at and e.id != expense.id
+        ]
+        amount = float(expense.amount)
+        if len(before) >= 3:
+            usual = statistics.median(before)
+            if usual <= 0 or amount <= factor * usual:
+                continue
+            why = _("%(factor)s times the usual £%(usual).2f") % {"factor": factor, "usual": usual}
+        elif amount > limit:
+            why = _("over £%(limit)s with little history to compare") % {"limit": limit}
+        else:
+            continue
+        out.append(
+            Signal(
+                key=f"{EXPENSE_UNUSUAL}:{expense.public_id}",
+                kind=EXPENSE_UNUSUAL,
+                at=expense.spent_at,
+                explanation=_("%(carer)s spent £%(amount)s (%(kind)s) for %(client)s: %(why)s.")
+                % {
+                    "carer": expense.carer,
+                    "amount": expense.amount,
+                    "kind": expense.get_kind_display().lower(),
+                    "client": expense.record.client,
+                    "why": why,
+                },
+                client=expense.record.client,
+                carer=expense.carer,
+                visit=expense.record.visit,
+                circle_id=expense.record.visit.circle_id,
+            )
+        )
+    return out
+
+
+def repeated_refusals(scope: Scope) -> list[Signal]:
+    """The same task not done, or the same medicine refused, SIGNAL_REFUSALS times or more in
+    the period: the plan may need changing, or the client's wishes are being overridden."""
+    threshold = settings.SIGNAL_REFUSALS
+    out = []
+    tasks = defaultdict(list)
+    for tr in TaskRecord.objects.filter(
+        record__visit__circle__in=scope.circles, recorded_at__gte=scope.since, done=False
+    ).select_related("task", "record__client", "record__visit"):
+        tasks[(tr.record.client_id, tr.task_id)].append(tr)
+    for rows in tasks.values():
+        if len(rows) >= threshold:
+            last = max(rows, key=lambda r: r.recorded_at)
+            reasons = "; ".join(sorted({r.reason for r in rows if r.reason})) or _("none given")
+            out.append(
+                Signal(
+                    key=f"{REFUSED_TASK}:{last.record.client.public_id}:{last.task_id}:{len(rows)}",
+                    kind=REFUSED_TASK,
+                    at=last.recorded_at,
+                    explanation=_(
+                        "“%(task)s” was not done %(n)s times for %(client)s since %(since)s. "
+                        "Reasons: %(reasons)s."
+                    )
+                    % {
+                        "task": last.task,
+                        "n": len(rows),
+                        "client": last.record.client,
+                        "since": _t(scope.since),
+                        "reasons": reasons,
+                    },
+                    client=last.record.client,
+                    visit=last.record.visit,
+                    circle_id=last.record.visit.circle_id,
+                )
+            )
+    medicines = defaultdict(list)
+    for ma in MedicineAdministration.objects.filter(
+        record__visit__circle__in=scope.circles,
+        given_at__gte=scope.since,
+        outcome=Outcome.REFUSED,
+    ).select_related("medicine", "record__client", "record__visit"):
+        medicines[(ma.record.client_id, ma.medicine_id)].append(ma)
+    for rows in medicines.values():
+        if len(rows) >= threshold:
+            last = max(rows, key=lambda r: r.given_at)
+            out.append(
+                Signal(
+                    key=f"{REFUSED_MEDICINE}:{last.record.client.public_id}:"
+                    f"{last.medicine_id}:{len(rows)}",
+                    kind=REFUSED_MEDICINE,
+                    at=last.given_at,
+                    explanation=_(
+                        "%(client)s refused %(medicine)s %(n)s times since %(since)s. Tell the "
+                        "prescriber or pharmacist."
+                    )
+                    % {
+                        "client": last.record.client,
+                        "medicine": last.medicine.name,
+                        "n": len(rows),
+                        "since": _t(scope.since),
+                    },
+                    client=last.record.client,
+                    visit=last.record.visit,
+                    circle_id=last.record.visit.circle_id,
+                )
+            )
+    return out
+
+
+def outside_the_plan(scope: Scope) -> list[Signal]:
+    """A record by a carer not on the published rota for that visit, or a visit that comes
+    from no plan pattern and no release (made up outside the agreed plan)."""
+    out = []
+    records = scope.records().prefetch_related("visit__assignments")
+    for record in records:
+        rostered = {
+            a.carer_id
+            for a in record.visit.assignments.all()
+            if a.status == AssignmentStatus.PUBLISHED
+        }
+        reasons = []
+        if record.carer_id not in rostered:
+            reasons.append(_("%(carer)s was not on the rota for it") % {"carer": record.carer})
+        if record.visit.pattern_id is None and record.visit.release_id is None:
+            reasons.append(_("the visit is not in the client's plan"))
+        if reasons:
+            out.append(
+                Signal(
+                    key=f"{OUTSIDE_PLAN}:{record.public_id}",
+                    kind=OUTSIDE_PLAN,
+                    at=record.checked_in_at or record.visit.planned_start,
+                    explanation=_("%(visit)s for %(client)s on %(when)s: %(why)s.")
+                    % {
+                        "visit": record.visit.name,
+                        "client": record.client,
+                        "when": _t(record.checked_in_at or record.visit.planned_start),
+                        "why": "; ".join(reasons),
+                    },
+                    client=record.client,
+                    carer=record.carer,
+                    visit=record.visit,
+                    circle_id=record.visit.circle_id,
+                )
+            )
+    return out
+
+
+DETECTORS = [
+    missed_visits,
+    late_starts,
+    short_visits,
+    two_places_at_once,
+    expenses_without_receipt,
+    unusual_expenses,
+    repeated_refusals,
+    outside_the_plan,
+]
+
+
+def compute_signals(*, circles, now: datetime | None = None, days: int | None = None):
+    now = now or timezone.now()
+    days = settings.SIGNAL_LOOKBACK_DAYS if days is None else days
+    scope = Scope(circles=list(circles), since=now - timedelta(days=days), now=now)
+    if not scope.circles:
+        return []
+    signals = [s for detector in DETECTORS for s in detector(scope)]
+    return sorted(signals, key=lambda s: s.at, reverse=True)

@@ -1,0 +1,425 @@
+"""Negotiated changes: propose → consent (or lawfully for the client) → risk note → endorse →
+new plan version; rejections with reasons; every step audited."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from carecircle.people.models import User
+from carecircle.plans import services as svc
+from carecircle.plans.models import ChangeKind, ChangeStatus, ConsentBasis, VersionStatus
+from carecircle.plans.selectors import recent_changes, version_diff
+from carecircle.rota.models import Visit
+from carecircle.safeguarding.models import AuditEvent
+
+
+def _lunch(client):
+    return client.care_plan.agreed_version().patterns.get(name="Lunch")
+
+
+def _propose(people, actor=None, client=None, **kw):
+    client = client or people.edna
+    fields = {
+        "kind": ChangeKind.ADD_TASK,
+        "title": "Wash up after lunch",
+        "reason": "Edna likes the kitchen tidy and asked for it.",
+    }
+    fields.update(kw)
+    if "pattern" not in fields:
+        fields["pattern"] = _lunch(client)
+    return svc.change_propose(actor=actor or people.carer, client=client, **fields)
+
+
+def _risk(people, change, actor=None):
+    return svc.change_note_risk(
+        actor=actor or people.carer,
+        change=change,
+        hazard="Hot water",
+        likelihood="low",
+        mitigation="Check the water temperature first.",
+    )
+
+
+def _actions(change) -> list[str]:
+    return list(
+        AuditEvent.objects.filter(object_id=str(change.public_id))
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+
+
+@pytest.mark.django_db
+def test_carer_proposal_consented_by_edna_and_endorsed_makes_a_new_version(people):
+    old = people.edna.care_plan.agreed_version()
+    change = _propose(people)
+    assert change.status == ChangeStatus.PROPOSED
+    change = svc.change_consent(actor=people.client, change=change, basis=ConsentBasis.CLIENT)
+    assert change.status == ChangeStatus.CONSENTED
+    _risk(people, change)
+    change = svc.change_endorse(actor=people.team_leader, change=change)
+    assert change.status == ChangeStatus.ENDORSED
+    new = change.new_version
+    old.refresh_from_db()
+    assert old.status == VersionStatus.SUPERSEDED
+    assert new.status == VersionStatus.AGREED and new.number == old.number + 1
+    assert new.tasks.filter(title="Wash up after lunch", pattern__name="Lunch").exists()
+    assert new.tasks.count() == old.tasks.count() + 1
+    assert new.patterns.count() == old.patterns.count()
+    # Visits still to come follow the new version, so carers see the new task.
+    now = change.endorsed_at
+    future = Visit.objects.filter(client=people.edna, window_start__gt=now, name="Lunch")
+    assert future.exists() and all(v.plan_version_id == new.id for v in future)
+    assert future.first().pattern.tasks.filter(title="Wash up after lunch").exists()
+    begun = Visit.objects.filter(client=people.edna, window_start__lte=now, name="Lunch")
+    assert begun.exists() and all(v.plan_version_id == old.id for v in begun)
+    assert _actions(change) == [
+        "plan_change_propose",
+        "plan_change_consent",
+        "plan_change_risk",
+        "plan_change_endorse",
+    ]
+    rows = version_diff(old, new)
+    lunch = next(r for r in rows if r.label == "Lunch")
+    assert lunch.changed and lunch.added == ["Wash up after lunch"] and lunch.removed == []
+
+
+@pytest.mark.django_db
+def test_the_client_proposing_has_consented(people):
+    change = _propose(people, actor=people.client, title="Walk in the garden on dry days")
+    assert change.status == ChangeStatus.CONSENTED
+    assert change.consent_basis == ConsentBasis.CLIENT
+
+
+@pytest.mark.django_db
+def test_endorsing_needs_consent_and_a_risk_note(people):
+    change = _propose(people)
+    with pytest.raises(ValidationError, match="consent"):
+        svc.change_endorse(actor=people.team_leader, change=change)
+    svc.change_consent(actor=people.client, change=change, basis=ConsentBasis.CLIENT)
+    with pytest.raises(ValidationError, match="risk note"):
+        svc.change_endorse(actor=people.team_leader, change=change)
+
+
+@pytest.mark.django_db
+def test_only_a_team_leader_endorses_and_not_their_own_proposal(people):
+    change = _propose(people, actor=people.team_leader)
+    svc.change_consent(actor=people.client, change=change, basis=ConsentBasis.CLIENT)
+    _risk(people, change)
+    with pytest.raises(PermissionDenied):
+        svc.change_endorse(actor=people.carer, change=change)
+    with pytest.raises(PermissionDenied, match="Another team leader"):
+        svc.change_endorse(actor=people.team_leader, change=change)
+    martin = User.objects.get(username="martin")
+    assert svc.change_endorse(actor=martin, change=change).status == ChangeStatus.ENDORSED
+
+
+@pytest.mark.django_db
+def test_edna_says_no_with_a_reason_and_it_ends_there(people):
+    change = _propose(people)
+    with pytest.raises(ValidationError, match="reason"):
+        svc.change_decline(actor=people.client, change=change, reason="  ")
+    change = svc.change_decline(actor=people.client, change=change, reason="I like to do it.")
+    assert change.status == ChangeStatus.REJECTED
+    assert change.rejection_reason == "I like to do it."
+    with pytest.raises(ValidationError, match="not possible now"):
+        svc.change_consent(actor=people.client, change=change, basis=ConsentBasis.CLIENT)
+    assert _actions(change)[-1] == "plan_change_decline"
+
+
+@pytest.mark.django_db
+def test_team_leader_rejects_with_reason_but_carers_cannot(people):
+    change = _propose(people)
+    with pytest.raises(PermissionDenied):
+        svc.change_reject(actor=people.carer2, change=change, reason="No")
+    change = svc.change_reject(
+        actor=people.team_leader, change=change, reason="Needs a hoist-trained second carer."
+    )
+    assert change.status == ChangeStatus.REJECTED and change.rejected_by == people.team_leader
+
+
+@pytest.mark.django_db
+def test_a_carer_cannot_consent_and_a_team_leader_must_say_how_the_client_agreed(people):
+    change = _propose(people)
+    with pytest.raises(PermissionDenied):
+        svc.change_consent(actor=people.carer2, change=change, basis=ConsentBasis.CLIENT)
+    with pytest.raises(ValidationError, match="how and when"):
+        svc.change_consent(actor=people.team_leader, change=change, basis=ConsentBasis.CLIENT)
+    svc.change_consent(
+        actor=people.team_leader,
+        change=change,
+        basis=ConsentBasis.CLIENT,
+        note="Edna said yes at Tuesday's review, Sue present.",
+    )
+
+
+def _lacks_capacity(people, change):
+    return svc.change_assess_capacity(
+        actor=people.team_leader,
+        change=change,
+        can_understand=False,
+        can_retain=False,
+        can_weigh=False,
+        can_communicate=True,
+        impairment=True,
+        impairment_detail="Alzheimer's disease",
+        because_of_impairment=True,
+        notes="Explained twice with pictures at her best time of day.",
+    )
+
+
+@pytest.mark.django_db
+def test_attorney_consents_only_after_capacity_assessment(people):
+    change = _propose(people)
+    with pytest.raises(ValidationError, match="capacity assessment"):
+        svc.change_consent(actor=people.representative, change=change, basis=ConsentBasis.ATTORNEY)
+    assessment = _lacks_capacity(people, change)
+    assert assessment.lacks_capacity and assessment.unable_to == [
+        "understand",
+        "retain",
+        "use or weigh",
+    ]
+    # Once she lacks capacity for this decision, her own "yes" is not consent...
+    with pytest.raises(ValidationError, match="cannot make this decision"):
+        svc.change_consent(actor=people.client, change=change, basis=ConsentBasis.CLIENT)
+    # ...and with an attorney, the attorney decides, not a best-interests decision.
+    with pytest.raises(ValidationError, match="attorney"):
+        svc.change_consent(
+            actor=people.team_leader,
+            change=change,
+            basis=ConsentBasis.BEST_INTERESTS,
+            note="Best interests",
+        )
+    change = svc.change_consent(
+        actor=people.representative, change=change, basis=ConsentBasis.ATTORNEY
+    )
+    assert change.consent_basis == ConsentBasis.ATTORNEY
+
+
+@pytest.mark.django_db
+def test_best_interests_decision_for_arthur_needs_the_written_decision(people):
+    change = _propose(
+        people,
+        client=people.arthur,
+        title="Walk in the garden on dry days",
+        pattern=None,
+        reason="Arthur is calmer after time outside.",
+    )
+    _lacks_capacity(people, change)
+    with pytest.raises(PermissionDenied):
+        svc.change_consent(
+            actor=people.carer, change=change, basis=ConsentBasis.BEST_INTERESTS, note="x"
+        )
+    with pytest.raises(ValidationError, match="best-interests decision"):
+        svc.change_consent(
+            actor=people.team_leader, change=change, basis=ConsentBasis.BEST_INTERESTS
+        )
+    change = svc.change_consent(
+        actor=people.team_leader,
+        change=change,
+        basis=ConsentBasis.BEST_INTERESTS,
+        note="Consulted his son and Pat; he enjoys the garden and is steady on the path.",
+    )
+    _risk(people, change)
+    change = svc.change_endorse(actor=people.team_leader, change=change)
+    assert change.new_version.tasks.filter(
+        title="Walk in the garden on dry days", pattern=None
+    ).exists()
+
+
+@pytest.mark.django_db
+def test_capacity_assessment_rejects_contradictions(people):
+    change = _propose(people)
+    base = dict(
+        can_understand=True,
+        can_retain=True,
+        can_weigh=True,
+        can_communicate=True,
+        impairment=False,
+        because_of_impairment=True,
+    )
+    with pytest.raises(ValidationError, match="impairment"):
+        svc.change_assess_capacity(actor=people.team_leader, change=change, **base)
+    base.update(impairment=True, impairment_detail="Mild dementia")
+    with pytest.raises(ValidationError, match="can decide"):
+        svc.change_assess_capacity(actor=people.team_leader, change=change, **base)
+    with pytest.raises(PermissionDenied):
+        svc.change_assess_capacity(
+            actor=people.carer, change=change, **{**base, "because_of_impairment": False}
+        )
+    assessment = svc.change_assess_capacity(
+        actor=people.team_leader, change=change, **{**base, "because_of_impairment": False}
+    )
+    assert not assessment.lacks_capacity
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"title": ""}, "title"),
+        ({"reason": ""}, "reason"),
+        ({"kind": "rewrite_everything"}, "kind"),
+        ({"kind": ChangeKind.REMOVE_TASK}, "task"),
+        ({"kind": ChangeKind.CHANGE_VISIT, "pattern": None}, "pattern"),
+        ({"kind": ChangeKind.CHANGE_VISIT, "weekdays": [9]}, "weekdays"),
+        ({"kind": ChangeKind.CHANGE_VISIT, "weekdays": ["x"]}, "weekdays"),
+        (
+            {
+                "kind": ChangeKind.CHANGE_VISIT,
+                "weekdays": [0],
+                "window_start": time(13),
+                "window_end": time(12),
+                "duration_minutes": 30,
+            },
+            "window_end",
+        ),
+        (
+            {
+                "kind": ChangeKind.CHANGE_VISIT,
+                "weekdays": [0],
+                "window_start": time(12),
+                "window_end": time(12, 30),
+                "duration_minutes": 2,
+            },
+            "duration_minutes",
+        ),
+    ],
+)
+def test_bad_proposals_say_which_field(people, fields, field):
+    with pytest.raises(ValidationError) as exc:
+        _propose(people, **fields)
+    assert field in exc.value.message_dict
+
+
+@pytest.mark.django_db
+def test_a_pattern_from_another_client_is_refused(people):
+    with pytest.raises(ValidationError) as exc:
+        _propose(people, pattern=people.arthur.care_plan.agreed_version().patterns.first())
+    assert "pattern" in exc.value.message_dict
+
+
+@pytest.mark.django_db
+def test_managers_and_outsiders_cannot_propose(people):
+    for actor in (people.manager, people.outsider, people.safeguarding):
+        with pytest.raises(PermissionDenied):
+            _propose(people, actor=actor)
+
+
+@pytest.mark.django_db
+def test_changed_visit_pattern_and_stopping_a_task(people):
+    lunch = _lunch(people.edna)
+    change = _propose(
+        people,
+        kind=ChangeKind.CHANGE_VISIT,
+        weekdays=[0, 2, 4],
+        window_start=time(12, 30),
+        window_end=time(13, 0),
+        duration_minutes=45,
+    )
+    svc.change_consent(actor=people.client, change=change, basis=ConsentBasis.CLIENT)
+    _risk(people, change)
+    change = svc.change_endorse(actor=people.team_leader, change=change)
+    new_lunch = change.new_version.patterns.get(name="Lunch")
+    assert new_lunch.weekdays == [0, 2, 4] and new_lunch.duration_minutes == 45
+    # Stop a task proposed against the new version.
+    task = change.new_version.tasks.get(title="Check fluids")
+    stop = _propose(people, kind=ChangeKind.REMOVE_TASK, task=task, pattern=None)
+    svc.change_consent(actor=people.client, change=stop, basis=ConsentBasis.CLIENT)
+    _risk(people, stop)
+    stop = svc.change_endorse(actor=people.team_leader, change=stop)
+    assert not stop.new_version.tasks.filter(title="Check fluids").exists()
+    assert stop.new_version.number == lunch.version.number + 2
+
+
+@pytest.mark.django_db
+def test_two_changes_against_the_same_version_both_apply(people):
+    first = _propose(people)
+    second = _propose(people, title="Buy bread on the way", pattern=None)
+    for change in (first, second):
+        svc.change_consent(actor=people.client, change=change, basis=ConsentBasis.CLIENT)
+        _risk(people, change)
+    svc.change_endorse(actor=people.team_leader, change=first)
+    second = svc.change_endorse(actor=people.team_leader, change=second)
+    titles = set(second.new_version.tasks.values_list("title", flat=True))
+    assert {"Wash up after lunch", "Buy bread on the way"} <= titles
+
+
+@pytest.mark.django_db
+def test_withdraw_only_by_the_proposer(people):
+    change = _propose(people)
+    with pytest.raises(PermissionDenied):
+        svc.change_withdraw(actor=people.carer2, change=change)
+    assert svc.change_withdraw(actor=people.carer, change=change).status == "withdrawn"
+
+
+@pytest.mark.django_db
+def test_carer_sees_changes_since_last_visit(people):
+    change = _propose(people)
+    svc.change_consent(actor=people.client, change=change, basis=ConsentBasis.CLIENT)
+    _risk(people, change)
+    svc.change_endorse(actor=people.team_leader, change=change)
+    changes, since, _by_visit = recent_changes(user=people.carer, client=people.edna)
+    assert change in changes and since < timezone.now()
+    later = timezone.now() + timedelta(days=30)
+    changes, _since, by_visit = recent_changes(user=people.client, client=people.edna, now=later)
+    assert changes == [] and not by_visit
+
+
+@pytest.mark.django_db
+def test_the_right_people_are_told_at_each_step(people, django_capture_on_commit_callbacks):
+    from carecircle.alerts.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        change = _propose(people)
+    assert Notification.objects.filter(
+        user=people.client, subject__contains="do you agree"
+    ).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        svc.change_consent(actor=people.client, change=change, basis=ConsentBasis.CLIENT)
+    assert Notification.objects.filter(
+        user=people.team_leader, subject__contains="ready to endorse"
+    ).exists()
+    _risk(people, change)
+    with django_capture_on_commit_callbacks(execute=True):
+        svc.change_endorse(actor=people.team_leader, change=change)
+    assert Notification.objects.filter(user=people.carer, subject__contains="is in").exists()
+
+
+@pytest.mark.django_db
+def test_a_change_against_an_older_version_finds_its_visit_by_name_or_says_it_is_gone(people):
+    visit_change = _propose(
+        people,
+        kind=ChangeKind.CHANGE_VISIT,
+        weekdays=[0, 1, 2, 3, 4],
+        window_start=time(12, 15),
+        window_end=time(12, 45),
+        duration_minutes=30,
+    )
+    task_change = _propose(people)  # also against the same version, on Lunch
+    for change in (visit_change, task_change):
+        svc.change_consent(actor=people.client, change=change, basis=ConsentBasis.CLIENT)
+        _risk(people, change)
+    svc.change_endorse(actor=people.team_leader, change=visit_change)
+    task_change = svc.change_endorse(actor=people.team_leader, change=task_change)
+    lunch = task_change.new_version.patterns.get(name="Lunch")
+    assert lunch.weekdays == [0, 1, 2, 3, 4]
+    assert lunch.tasks.filter(title="Wash up after lunch").exists()
+
+    # A change whose visit was renamed away meanwhile is refused, and nothing changes.
+    late = _propose(people, pattern=lunch, title="Check the fridge")
+    svc.change_consent(actor=people.client, change=late, basis=ConsentBasis.CLIENT)
+    _risk(people, late)
+    rival = _propose(people, pattern=lunch, title="Open the window")
+    svc.change_consent(actor=people.client, change=rival, basis=ConsentBasis.CLIENT)
+    _risk(people, rival)
+    current = svc.change_endorse(actor=people.team_leader, change=rival).new_version
+    current.patterns.filter(name="Lunch").update(name="Midday meal")
+    with pytest.raises(ValidationError, match="no longer in the plan"):
+        svc.change_endorse(actor=people.team_leader, change=late)
+    late.refresh_from_db()
+    assert late.status == ChangeStatus.CONSENTED
+    assert people.edna.care_plan.agreed_version() == current

@@ -1,0 +1,119 @@
+"""Equity: the Gini coefficient, the Lorenz curve and the report of hours delivered against need."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
+
+from carecircle.circles.access import organisation_circles
+from carecircle.people.models import Carer, Client
+from carecircle.plans.equity import equity_report, gini, lorenz, lorenz_svg
+from carecircle.rota.models import Assignment, Visit
+
+shares = st.lists(st.floats(min_value=0, max_value=1e6, allow_nan=False), min_size=1, max_size=60)
+
+
+@given(shares)
+def test_gini_is_between_0_and_1(values):
+    assert 0.0 <= gini(values) <= 1.0
+
+
+@given(st.floats(min_value=0.01, max_value=1e6), st.integers(min_value=1, max_value=50))
+def test_gini_is_0_for_equal_shares(value, n):
+    assert gini([value] * n) == pytest.approx(0.0, abs=1e-9)
+
+
+@given(shares, st.floats(min_value=0.01, max_value=1000))
+def test_gini_does_not_change_with_scale(values, k):
+    assert gini([v * k for v in values]) == pytest.approx(gini(values), abs=1e-6)
+
+
+@given(shares)
+def test_lorenz_runs_from_0_to_1_below_the_diagonal(values):
+    points = lorenz(values)
+    assert points[0] == (0.0, 0.0)
+    assert points[-1][0] == pytest.approx(1.0) and points[-1][1] == pytest.approx(1.0)
+    assert all(y <= x + 1e-9 for x, y in points)
+
+
+def test_gini_known_values():
+    assert gini([]) == 0.0
+    assert gini([0, 0, 0]) == 0.0
+    assert gini([0, 0, 0, 1]) == pytest.approx(0.75)  # one of four gets everything
+    assert gini([1, 2, 3, 4]) == pytest.approx(0.25)
+    with pytest.raises(ValueError):
+        gini([1, -1])
+
+
+def test_lorenz_svg_is_labelled():
+    html = str(lorenz_svg([1, 1, 0.5]))
+    assert 'role="img"' in html and "Gini" in html
+    assert "no clients" in str(lorenz_svg([]))
+
+
+def _visit(client, carer, day, minutes, *, status="planned", published=True):
+    at = datetime.combine(day, time(10), timezone.get_current_timezone())
+    visit = Visit.objects.create(
+        client=client,
+        circle=client.circle,
+        name="Equity check",
+        date=day,
+        window_start=at,
+        window_end=at,
+        duration_minutes=minutes,
+        status=status,
+    )
+    Assignment.objects.create(
+        visit=visit, carer=carer, status="published" if published else "draft"
+    )
+    return visit
+
+
+@pytest.mark.django_db
+def test_report_counts_started_assigned_visits_against_need(people):
+    client = Client.objects.create(
+        organisation=people.edna.organisation,
+        circle=people.riverside,
+        first_name="Test",
+        last_name="Equity",
+        address="1 Test Row",
+        latitude=53.7,
+        longitude=-2.0,
+        assessed_weekly_hours=Decimal("7.00"),
+    )
+    ana = Carer.objects.get(user=people.carer)
+    yesterday = timezone.localdate() - timedelta(days=1)
+    _visit(client, ana, yesterday, 120)
+    _visit(client, ana, yesterday - timedelta(days=1), 60, status="completed")
+    _visit(client, ana, yesterday, 60, status="cancelled")  # not delivered
+    _visit(client, ana, yesterday, 60, published=False)  # a draft is not delivered
+    _visit(client, ana, timezone.localdate() + timedelta(days=2), 60)  # not yet
+    report = equity_report(circles=[people.riverside], days=7)
+    row = next(r for r in report.rows if r.client_id == client.pk)
+    assert row.need_hours == pytest.approx(7.0)
+    assert row.delivered_hours == pytest.approx(3.0)
+    assert row.shortfall == pytest.approx(4.0)
+    assert 0 <= report.gini <= 1
+    assert {c.name for c in report.circles} == {"Riverside"}
+    below = report.furthest_below(50)
+    assert below == sorted(below, key=lambda r: (r.met, -r.shortfall, r.name))
+
+
+@pytest.mark.django_db
+def test_equity_page_for_managers_lists_clients_below_need(client, people):
+    client.force_login(people.manager)
+    response = client.get(reverse("equity_page"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="gini"' in html and "<svg" in html
+    report = equity_report(circles=organisation_circles(people.manager))
+    for row in report.furthest_below():
+        assert row.name in html
+    bad = client.get(reverse("equity_page") + "?days=abc", follow=True).content.decode()
+    assert "whole number from 7 to 182" in bad
