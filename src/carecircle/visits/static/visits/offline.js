@@ -65,10 +65,7 @@
     localStorage.setItem('carecircle-visits-user', USER);
     if (last === null) return;
     // Someone else signed in on this phone: drop the cached pages and drafts of the last person.
-    if (window.caches) {
-      for (const key of await caches.keys()) if (key.startsWith('cc-visits-')) await caches.delete(key);
-    }
-    await tx('drafts', 'readwrite', (s) => reqP(s.clear()));
+    await forgetPages();
   }
 
   function uuid() {
@@ -366,6 +363,26 @@
   }
   document.addEventListener('visits:flushed', showAttention);
   showAttention();
+
+  // Signing out leaves no client pages behind on the phone: the cached pages and drafts go (the
+  // person's unsent records stay in the queue, and are sent when they sign in again).
+  async function forgetPages() {
+    if (window.caches) {
+      for (const key of await caches.keys()) if (key.startsWith('cc-visits-')) await caches.delete(key);
+    }
+    await tx('drafts', 'readwrite', (s) => reqP(s.clear()));
+  }
+  const logoutForm = document.querySelector(`form[action="${statusEl.dataset.logout}"]`);
+  if (logoutForm) {
+    logoutForm.addEventListener('submit', (event) => {
+      if (logoutForm.dataset.cleared) return;
+      event.preventDefault();
+      forgetPages().catch(() => null).finally(() => {
+        logoutForm.dataset.cleared = '1';
+        logoutForm.requestSubmit ? logoutForm.requestSubmit() : logoutForm.submit();
+      });
+    });
+  }
 
   addManifest();
   const ready = forgetOtherPeople().catch(() => null);
