@@ -61,6 +61,10 @@
   async function forgetOtherPeople() {
     let last = null;
     try { last = localStorage.getItem('carecircle-visits-user'); } catch (e) { return; }
+    if (localStorage.getItem('carecircle-visits-forget')) {
+      localStorage.removeItem('carecircle-visits-forget');
+      await forgetPages();
+    }
     if (last === USER) return;
     localStorage.setItem('carecircle-visits-user', USER);
     if (last === null) return;
@@ -374,13 +378,14 @@
   }
   const logoutForm = document.querySelector(`form[action="${statusEl.dataset.logout}"]`);
   if (logoutForm) {
-    logoutForm.addEventListener('submit', (event) => {
-      if (logoutForm.dataset.cleared) return;
-      event.preventDefault();
-      forgetPages().catch(() => null).finally(() => {
-        logoutForm.dataset.cleared = '1';
-        logoutForm.requestSubmit ? logoutForm.requestSubmit() : logoutForm.submit();
-      });
+    // Never hold the sign-out back: start forgetting now (the service worker finishes it if the
+    // page goes first), and finish it on the next signed-in page if neither got there.
+    logoutForm.addEventListener('submit', () => {
+      try { localStorage.setItem('carecircle-visits-forget', '1'); } catch (e) { /* private mode */ }
+      if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+        navigator.serviceWorker.controller.postMessage({ type: 'forget' });
+      }
+      forgetPages().catch(() => null);
     });
   }
 
