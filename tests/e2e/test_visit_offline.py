@@ -101,6 +101,13 @@ def test_a_whole_visit_recorded_offline_is_stored_exactly_once(
     assert SyncReceipt.objects.filter(record=record).count() == 3
     assert Expense.objects.filter(record=record).count() == 1
 
+    # Signing out leaves no client pages on the phone.
+    page.get_by_role("button", name=re.compile("Sign out")).click()
+    page.wait_for_url(lambda url: "/record/" not in url)
+    page.wait_for_function(
+        "caches.keys().then((keys) => !keys.some((k) => k.startsWith('cc-visits-')))"
+    )
+
 
 def test_two_phones_offline_on_the_same_visit_end_in_one_merged_record(
     browser, live_server, demo_live, settings, tmp_path

@@ -108,3 +108,20 @@ def test_family_who_opted_in_are_told_when_the_carer_arrives_and_leaves(rec, peo
     )
     assert len([s for s in told if "Ana arrived at" in s]) == 1
     assert not Notification.objects.filter(user=people.client, subject__contains="arrived").exists()
+
+
+def test_an_expense_with_a_receipt_photo_without_javascript(rec, people, client, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from carecircle.visits.models import Expense
+
+    client.force_login(people.carer)
+    url = reverse("visit_record", args=[rec.visit.public_id])
+    photo = SimpleUploadedFile("r.jpg", b"\xff\xd8\xff\xe0" + bytes(50), content_type="image/jpeg")
+    form = {"record_id": str(uuid.uuid4()), "action": "save", "expense-amount": "3.40"}
+    form.update({"expense-kind": "shopping", "expense-note": "Milk", "expense-receipt": photo})
+    client.post(url, form)
+    expense = Expense.objects.get(record__visit=rec.visit)
+    assert expense.receipt_type == "image/jpeg" and (tmp_path / expense.receipt_path).exists()
+    bad = client.post(url, {"action": "save", "expense-amount": "three"}, follow=True)
+    assert "Enter an amount like 4.50." in bad.content.decode()

@@ -51,6 +51,14 @@ def _receipt(p):
     return expense.public_id
 
 
+def _record(p):
+    rec = make_recording(p)
+    record, _ = VisitRecord.objects.get_or_create(
+        visit=rec.visit, carer=rec.ana, defaults={"client": rec.visit.client}
+    )
+    return record.public_id
+
+
 def _mar(name):
     return lambda p: reverse(name, args=[p.edna.public_id])
 
@@ -86,6 +94,13 @@ ROUTES = {
     "visits_service_worker": (lambda p: reverse("visits_service_worker"), {}, 200),
     "visits_manifest": (lambda p: reverse("visits_manifest"), {}, 200),
 }
+# The API routes under /api/v1/records (GET ones; writes are in test_api.py).
+ROUTES["api_records_pack"] = (lambda p: "/api/v1/records/pack", {r: 200 for r in CARERS}, 403)
+ROUTES["api_record"] = (
+    lambda p: f"/api/v1/records/{_record(p)}",
+    {"carer": 200, "team_leader": 200, "admin": 200, "informal": 404, "outsider": 404},
+    403,
+)
 PUBLIC = {"visits_service_worker", "visits_manifest"}
 
 

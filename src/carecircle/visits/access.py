@@ -68,11 +68,6 @@ def access_visit_for_recording(user, visit_id) -> tuple[Visit, Carer]:
     )
 
 
-def access_client_records(user, client_id):
-    """A client whose visit records (and MAR chart) the actor may read."""
-    return access_client(user, client_id)
-
-
 def access_record(user, record_id) -> VisitRecord:
     record = (
         VisitRecord.objects.select_related("visit", "client", "carer__user")

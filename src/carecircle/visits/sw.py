@@ -59,6 +59,11 @@ self.addEventListener('fetch', (event) => {
 
 self.addEventListener('message', (event) => {
   const data = event.data || {};
+  if (data.type === 'forget') {
+    event.waitUntil(caches.keys().then((keys) => Promise.all(
+      keys.filter((k) => k.startsWith('cc-visits-')).map((k) => caches.delete(k)))));
+    return;
+  }
   if (data.type !== 'precache') return;
   const port = event.ports && event.ports[0];
   event.waitUntil(caches.open(CACHE).then(async (cache) => {

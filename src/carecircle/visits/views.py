@@ -127,15 +127,16 @@ def _record_post(request: HttpRequest, visit) -> HttpResponse:
 def snapshot_from_form(post, files, *, visit, user) -> RecordIn:
     now = timezone.now()
     action = post.get("action", "save")
+    medicines = medicines_for_client(visit.client, visit.date)
     data: dict = {
         "op_id": uuid.uuid4(),
         "record_id": post.get("record_id") or uuid.uuid4(),
         "visit_id": visit.public_id,
         "notes": post.get("notes", ""),
         "over_time_reason": post.get("over_time_reason", ""),
-        "tasks": [],
-        "doses": [],
-        "expenses": [],
+        "tasks": _form_tasks(post, visit, now),
+        "doses": _form_doses(post, visit, medicines, now),
+        "expenses": _form_expense(post, files, user, now),
     }
     if action == "check_in":
         data["checked_in_at"] = now
@@ -143,65 +144,68 @@ def snapshot_from_form(post, files, *, visit, user) -> RecordIn:
         data["checked_out_at"] = now
     if post.get("mood"):
         data["mood"], data["mood_at"] = post["mood"], now
-    for task in tasks_for_visit(visit):
-        value = post.get(f"task-{task.pk}")
-        if value in ("done", "not_done"):
-            reason = post.get(f"task-{task.pk}-reason", "")
-            data["tasks"].append(
-                {"task_id": task.pk, "done": value == "done", "reason": reason, "recorded_at": now}
-            )
-    medicines = medicines_for_client(visit.client, visit.date)
-    for d in due_doses(visit, medicines):
-        name = f"dose-{d.medicine.public_id}-{d.slot.replace(':', '')}"
-        if post.get(name) in Outcome.values:
-            data["doses"].append(
-                {
-                    "id": uuid.uuid4(),
-                    "medicine_id": d.medicine.public_id,
-                    "slot": d.slot,
-                    "given_at": now,
-                    "outcome": post[name],
-                    "reason": post.get(f"{name}-reason", ""),
-                    "recorded_at": now,
-                }
-            )
-    for m in medicines:
-        if m.as_needed and post.get(f"prn-{m.public_id}"):
-            data["doses"].append(
-                {
-                    "id": uuid.uuid4(),
-                    "medicine_id": m.public_id,
-                    "slot": "",
-                    "given_at": now,
-                    "outcome": "given",
-                    "reason": post.get(f"prn-{m.public_id}-reason", ""),
-                    "recorded_at": now,
-                }
-            )
-    amount = (post.get("expense-amount") or "").strip()
-    if amount:
-        try:
-            value = Decimal(amount)
-        except InvalidOperation:
-            raise ValidationError({"expense-amount": _("Enter an amount like 4.50.")}) from None
-        sha = None
-        receipt = files.get("expense-receipt")
-        if receipt:
-            sha = services.receipt_store(actor=user, data=receipt.read()).sha256
-        data["expenses"].append(
-            {
-                "id": uuid.uuid4(),
-                "amount": value,
-                "kind": post.get("expense-kind") or "other",
-                "note": post.get("expense-note", ""),
-                "spent_at": now,
-                "receipt_sha256": sha,
-            }
-        )
     try:
         return RecordIn(**data)
     except Exception as exc:  # pydantic's errors, said in the form's words
         raise ValidationError(_("Check the form: %(e)s") % {"e": exc}) from None
+
+
+def _form_tasks(post, visit, now) -> list[dict]:
+    tasks = []
+    for task in tasks_for_visit(visit):
+        value = post.get(f"task-{task.pk}")
+        if value in ("done", "not_done"):
+            reason = post.get(f"task-{task.pk}-reason", "")
+            tasks.append(
+                {"task_id": task.pk, "done": value == "done", "reason": reason, "recorded_at": now}
+            )
+    return tasks
+
+
+def _dose(medicine, slot: str, outcome: str, reason: str, now) -> dict:
+    return {
+        "id": uuid.uuid4(),
+        "medicine_id": medicine.public_id,
+        "slot": slot,
+        "given_at": now,
+        "outcome": outcome,
+        "reason": reason,
+        "recorded_at": now,
+    }
+
+
+def _form_doses(post, visit, medicines, now) -> list[dict]:
+    doses = []
+    for d in due_doses(visit, medicines):
+        name = f"dose-{d.medicine.public_id}-{d.slot.replace(':', '')}"
+        if post.get(name) in Outcome.values:
+            doses.append(_dose(d.medicine, d.slot, post[name], post.get(f"{name}-reason", ""), now))
+    for m in medicines:
+        if m.as_needed and post.get(f"prn-{m.public_id}"):
+            doses.append(_dose(m, "", "given", post.get(f"prn-{m.public_id}-reason", ""), now))
+    return doses
+
+
+def _form_expense(post, files, user, now) -> list[dict]:
+    amount = (post.get("expense-amount") or "").strip()
+    if not amount:
+        return []
+    try:
+        value = Decimal(amount)
+    except InvalidOperation:
+        raise ValidationError({"expense-amount": _("Enter an amount like 4.50.")}) from None
+    receipt = files.get("expense-receipt")
+    sha = services.receipt_store(actor=user, data=receipt.read()).sha256 if receipt else None
+    return [
+        {
+            "id": uuid.uuid4(),
+            "amount": value,
+            "kind": post.get("expense-kind") or "other",
+            "note": post.get("expense-note", ""),
+            "spent_at": now,
+            "receipt_sha256": sha,
+        }
+    ]
 
 
 @login_required

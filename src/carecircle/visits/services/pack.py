@@ -11,6 +11,7 @@ from carecircle.people.access import carer_of
 from carecircle.safeguarding.services import audit_record
 from carecircle.visits.models import VisitRecord
 from carecircle.visits.selectors import (
+    OFFLINE_HOURS,
     due_doses,
     medicines_for_client,
     tasks_for_visit,
@@ -75,4 +76,4 @@ def offline_pack_read(*, actor, now=None) -> dict:
                 client=client,
                 detail={"visits": count},
             )
-    return {"generated_at": now.isoformat(), "hours": 48, "visits": out}
+    return {"generated_at": now.isoformat(), "hours": OFFLINE_HOURS, "visits": out}

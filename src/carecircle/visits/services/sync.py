@@ -88,7 +88,11 @@ def _lock_record(visit, carer, record_id) -> VisitRecord:
         if VisitRecord.objects.filter(public_id=record_id).exists():
             raise ValidationError({"record_id": "This record id belongs to another visit."})
         # A second phone began its own record of the same visit: keep one, remember the other.
-        RecordAlias.objects.get_or_create(public_id=record_id, defaults={"record": record})
+        alias, _ = RecordAlias.objects.get_or_create(
+            public_id=record_id, defaults={"record": record}
+        )
+        if alias.record_id != record.pk:
+            raise ValidationError({"record_id": "This record id belongs to another visit."})
     return record
 
 
@@ -110,43 +114,11 @@ def _apply(actor, data: RecordIn) -> tuple[VisitRecord, dict]:
     _check_times(data)
     record = _lock_record(visit, carer, data.record_id)
     before = _snapshot(record)
-    warnings: list[dict] = []
-
-    record.checked_in_at, (record.check_in_lat, record.check_in_lon) = merge.merge_check_in(
-        (record.checked_in_at, (record.check_in_lat, record.check_in_lon)),
-        (data.checked_in_at, (data.check_in_lat, data.check_in_lon)),
-    )
-    record.mood_at, record.mood = merge.merge_mood(
-        (record.mood_at, record.mood), (data.mood_at, Mood(data.mood).value if data.mood else "")
-    )
-    record.notes = merge.merge_text(record.notes, data.notes)
-    record.over_time_reason = merge.merge_text(record.over_time_reason, data.over_time_reason)[:300]
+    _merge_fields(record, data)
     children_changed = _merge_tasks(record, visit, data)
     children_changed |= _merge_doses(record, visit, data)
     children_changed |= _merge_expenses(record, carer, data)
-
-    out = merge.merge_check_out(
-        (record.checked_out_at, (record.check_out_lat, record.check_out_lon)),
-        (data.checked_out_at, (data.check_out_lat, data.check_out_lon)),
-    )
-    if out[0] != record.checked_out_at:
-        blocked = _check_out_blocked(record, visit, out[0])
-        if blocked:
-            warnings.append(blocked)
-        else:
-            record.checked_out_at, (record.check_out_lat, record.check_out_lon) = out
-            # The visit happened: the rota stops offering it for swaps and cover.
-            Visit.objects.filter(pk=visit.pk, status=VisitStatus.PLANNED).update(
-                status=VisitStatus.COMPLETED
-            )
-    if record.over_time and not record.over_time_reason:
-        warnings.append(
-            {
-                "code": "over_time_reason_missing",
-                "message": "The visit was longer than planned: please say why (it is not a fault).",
-                "field": "over_time_reason",
-            }
-        )
+    warnings = [w for w in (_merge_check_out(record, visit, data), _over_time(record)) if w]
     changed = children_changed or _snapshot(record) != before
     arrivals_tell_family(
         record=record,
@@ -155,7 +127,7 @@ def _apply(actor, data: RecordIn) -> tuple[VisitRecord, dict]:
     )
     if changed:
         record.revision += 1
-    record.save()
+        record.save()
     audit_record(
         actor=actor,
         action="visit_record_synced",
@@ -168,7 +140,52 @@ def _apply(actor, data: RecordIn) -> tuple[VisitRecord, dict]:
             "warnings": [w["code"] for w in warnings],
         },
     )
-    result = {
+    return record, _answer(data, record, warnings)
+
+
+def _merge_fields(record: VisitRecord, data: RecordIn) -> None:
+    record.checked_in_at, (record.check_in_lat, record.check_in_lon) = merge.merge_check_in(
+        (record.checked_in_at, (record.check_in_lat, record.check_in_lon)),
+        (data.checked_in_at, (data.check_in_lat, data.check_in_lon)),
+    )
+    record.mood_at, record.mood = merge.merge_mood(
+        (record.mood_at, record.mood), (data.mood_at, Mood(data.mood).value if data.mood else "")
+    )
+    record.notes = merge.merge_text(record.notes, data.notes)
+    record.over_time_reason = merge.merge_text(record.over_time_reason, data.over_time_reason)[:300]
+
+
+def _merge_check_out(record: VisitRecord, visit, data: RecordIn) -> dict | None:
+    """Apply the later check-out unless a rule stops it; the rule's warning otherwise."""
+    out = merge.merge_check_out(
+        (record.checked_out_at, (record.check_out_lat, record.check_out_lon)),
+        (data.checked_out_at, (data.check_out_lat, data.check_out_lon)),
+    )
+    if out[0] == record.checked_out_at:
+        return None
+    blocked = _check_out_blocked(record, visit, out[0])
+    if blocked:
+        return blocked
+    record.checked_out_at, (record.check_out_lat, record.check_out_lon) = out
+    # The visit happened: the rota stops offering it for swaps and cover.
+    Visit.objects.filter(pk=visit.pk, status=VisitStatus.PLANNED).update(
+        status=VisitStatus.COMPLETED
+    )
+    return None
+
+
+def _over_time(record: VisitRecord) -> dict | None:
+    if record.over_time and not record.over_time_reason:
+        return {
+            "code": "over_time_reason_missing",
+            "message": "The visit was longer than planned: please say why (it is not a fault).",
+            "field": "over_time_reason",
+        }
+    return None
+
+
+def _answer(data: RecordIn, record: VisitRecord, warnings: list[dict]) -> dict:
+    return {
         "op_id": str(data.op_id),
         "record_id": str(record.public_id),
         "status": "stored",
@@ -178,7 +195,6 @@ def _apply(actor, data: RecordIn) -> tuple[VisitRecord, dict]:
         "checked_in_at": record.checked_in_at.isoformat() if record.checked_in_at else None,
         "checked_out_at": record.checked_out_at.isoformat() if record.checked_out_at else None,
     }
-    return record, result
 
 
 def _snapshot(record: VisitRecord) -> tuple:

@@ -14,6 +14,9 @@
   const RECEIPT_URL = statusEl.dataset.receiptUrl;
   const DB_NAME = 'carecircle-visits';
   const USER = statusEl.dataset.user;
+  const T = JSON.parse((document.getElementById('visits-messages') || {}).textContent || '{}');
+  const t = (key, values) => Object.entries(values || {}).reduce(
+    (text, [k, v]) => text.replace(`%(${k})s`, v), T[key] || key);
   let flushing = false;
   let retryDelay = 2000;
   let retryTimer = null;
@@ -58,14 +61,15 @@
   async function forgetOtherPeople() {
     let last = null;
     try { last = localStorage.getItem('carecircle-visits-user'); } catch (e) { return; }
+    if (localStorage.getItem('carecircle-visits-forget')) {
+      localStorage.removeItem('carecircle-visits-forget');
+      await forgetPages();
+    }
     if (last === USER) return;
     localStorage.setItem('carecircle-visits-user', USER);
     if (last === null) return;
     // Someone else signed in on this phone: drop the cached pages and drafts of the last person.
-    if (window.caches) {
-      for (const key of await caches.keys()) if (key.startsWith('cc-visits-')) await caches.delete(key);
-    }
-    await tx('drafts', 'readwrite', (s) => reqP(s.clear()));
+    await forgetPages();
   }
 
   function uuid() {
@@ -189,10 +193,12 @@
     const checkedIn = draft.server_in || config.checkedInAt || draft.checked_in_at;
     const checkedOut = draft.server_out || config.checkedOutAt || draft.checked_out_at;
     const el = document.getElementById('checkin-state');
-    const parts = [checkedIn ? `Checked in at ${hhmm(checkedIn)}.` : 'Not checked in yet.'];
-    if (checkedOut) parts.push(`Checked out at ${hhmm(checkedOut)}.`);
-    if (!draft.server_in && draft.checked_in_at && !config.checkedInAt) parts.push('(Waiting to send.)');
+    const parts = [checkedIn ? t('checked_in', { time: hhmm(checkedIn) }) : t('not_in')];
+    if (checkedOut) parts.push(t('checked_out', { time: hhmm(checkedOut) }));
+    if (!draft.server_in && draft.checked_in_at && !config.checkedInAt) parts.push(t('waiting'));
     el.textContent = parts.join(' ');
+    const checkInButton = document.getElementById('check-in');
+    if (checkInButton) checkInButton.hidden = Boolean(checkedIn);
     const warnings = (draft.result && draft.result.warnings) || [];
     if (warnings.length) say(warnings.map((w) => w.message).join(' '));
   }
@@ -226,7 +232,7 @@
     const place = await where(action !== 'save' && form.elements.share_location.checked);
 
     if (action === 'check_in') {
-      if (checkedIn) { say('You are already checked in.'); return; }
+      if (checkedIn) { say(t('already_in')); return; }
       payload.checked_in_at = now;
       if (place) [payload.check_in_lat, payload.check_in_lon] = place;
     }
@@ -234,7 +240,7 @@
     for (const input of form.querySelectorAll('input[type=radio][name^="task-"]:checked')) {
       const id = Number(input.name.slice(5));
       const reason = form.elements[`${input.name}-reason`].value.trim();
-      if (input.value === 'not_done' && !reason) { say('Say why each task not done was not done.'); return; }
+      if (input.value === 'not_done' && !reason) { say(t('task_reason')); return; }
       const key = `${input.name}=${input.value}:${reason}`;
       if (draft.sent[input.name] === key) continue;
       payload.tasks.push({ task_id: id, done: input.value === 'done', reason, recorded_at: now });
@@ -245,7 +251,7 @@
       const outcome = checkedValue(dose.name);
       if (!outcome) continue;
       const reason = form.elements[`${dose.name}-reason`].value.trim();
-      if (outcome !== 'given' && !reason) { say('Say why each medicine not given was not given.'); return; }
+      if (outcome !== 'given' && !reason) { say(t('dose_reason')); return; }
       const key = `${outcome}:${reason}`;
       if (draft.sent[dose.name] === key) continue;
       const [medicine, slot] = dose.key.split('@');
@@ -261,12 +267,12 @@
     if (mood && draft.sent.mood !== mood) { payload.mood = mood; payload.mood_at = now; draft.sent.mood = mood; }
 
     if (action === 'check_out') {
-      if (!checkedIn) { say('Check in before checking out.'); return; }
+      if (!checkedIn) { say(t('check_in_first')); return; }
       const missing = config.doses.filter((d) => !checkedValue(d.name));
-      if (missing.length) { say('Record an outcome for every medicine due before checking out.'); return; }
+      if (missing.length) { say(t('dose_missing')); return; }
       const minutes = (Date.parse(now) - Date.parse(checkedIn)) / 60000;
       if (minutes > config.duration && !payload.over_time_reason.trim()) {
-        say('The visit took longer than planned: say why before checking out (it is not a fault).');
+        say(t('over_time'));
         form.elements.over_time_reason.focus(); return;
       }
       payload.checked_out_at = now;
@@ -275,9 +281,9 @@
     let receipt = null;
     const amount = form.elements['expense-amount'].value.trim();
     if (amount) {
-      if (!/^\d+(\.\d{1,2})?$/.test(amount)) { say('Enter the amount like 4.50.'); return; }
+      if (!/^\d+(\.\d{1,2})?$/.test(amount)) { say(t('amount')); return; }
       const file = form.elements['expense-receipt'].files[0];
-      if (file && file.size > 5 * 1024 * 1024) { say('The receipt photo is too large (at most 5 MB).'); return; }
+      if (file && file.size > (T.max_bytes || 5242880)) { say(t('too_large')); return; }
       payload.expenses.push({ id: uuid(), amount, kind: form.elements['expense-kind'].value,
         note: form.elements['expense-note'].value, spent_at: now, receipt_sha256: null });
       if (file) receipt = file;
@@ -289,7 +295,7 @@
     prnBoxes.forEach((b) => { b.checked = false; form.elements[`${b.name}-reason`].value = ''; });
     ['expense-amount', 'expense-note', 'expense-receipt'].forEach((n) => { form.elements[n].value = ''; });
     await showRecordState();
-    say(navigator.onLine ? '' : 'Saved on this phone; it will be sent when there is a signal.');
+    say(navigator.onLine ? '' : t('saved_offline'));
     await renderStatus(false);
     flush();
   }
@@ -334,7 +340,7 @@
     const done = new Promise((resolve) => { channel.port1.onmessage = (e) => resolve(e.data); });
     reg.active.postMessage({ type: 'precache', urls }, [channel.port2]);
     const result = await done;
-    el.textContent = `Ready offline: ${result.cached} of ${result.total} pages kept on this phone.`;
+    el.textContent = t('ready', { cached: result.cached, total: result.total });
     document.documentElement.dataset.offlineReady = '1';
   }
 
@@ -349,10 +355,10 @@
       const text = document.createElement('p');
       text.textContent = `${new Date(item.created).toLocaleString()}: ${item.message || ''}`;
       const retry = document.createElement('button');
-      retry.type = 'button'; retry.textContent = 'Try again';
+      retry.type = 'button'; retry.textContent = t('retry');
       retry.onclick = async () => { item.attention = false; await queuePut(item); showAttention(); flush(); };
       const drop = document.createElement('button');
-      drop.type = 'button'; drop.textContent = 'Discard';
+      drop.type = 'button'; drop.textContent = t('discard');
       drop.onclick = async () => { await queueDelete(item.op_id); showAttention(); renderStatus(false); };
       li.append(text, retry, ' ', drop);
       list.append(li);
@@ -361,6 +367,27 @@
   }
   document.addEventListener('visits:flushed', showAttention);
   showAttention();
+
+  // Signing out leaves no client pages behind on the phone: the cached pages and drafts go (the
+  // person's unsent records stay in the queue, and are sent when they sign in again).
+  async function forgetPages() {
+    if (window.caches) {
+      for (const key of await caches.keys()) if (key.startsWith('cc-visits-')) await caches.delete(key);
+    }
+    await tx('drafts', 'readwrite', (s) => reqP(s.clear()));
+  }
+  const logoutForm = document.querySelector(`form[action="${statusEl.dataset.logout}"]`);
+  if (logoutForm) {
+    // Never hold the sign-out back: start forgetting now (the service worker finishes it if the
+    // page goes first), and finish it on the next signed-in page if neither got there.
+    logoutForm.addEventListener('submit', () => {
+      try { localStorage.setItem('carecircle-visits-forget', '1'); } catch (e) { /* private mode */ }
+      if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+        navigator.serviceWorker.controller.postMessage({ type: 'forget' });
+      }
+      forgetPages().catch(() => null);
+    });
+  }
 
   addManifest();
   const ready = forgetOtherPeople().catch(() => null);
