@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import statistics
 import sys
+import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -50,3 +52,20 @@ def p95(values: list[float]) -> float:
     if len(values) < 2:
         return values[0] if values else 0.0
     return statistics.quantiles(values, n=20, method="inclusive")[-1]
+
+
+def setup_django(prefix: str = "bench") -> None:
+    """Django on DATABASE_URL (default: a fresh SQLite file in a temporary folder), migrated."""
+    if not os.environ.get("DATABASE_URL"):
+        folder = Path(tempfile.mkdtemp(prefix=f"{prefix}-"))
+        os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'bench.sqlite3'}"
+        os.environ.setdefault("DATA_DIR", str(folder))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carecircle.settings")
+    os.environ.setdefault("SECRET_KEY", "benchmark-only")
+    os.environ.setdefault("CARECIRCLE_DEMO", "true")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)

@@ -13,29 +13,15 @@ One JSON line per case, then {"summary": true, ...}."""
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 import threading
 import time
-from pathlib import Path
 
 from _common import emit, p95
+from _common import setup_django as _setup_django
 
 
 def setup_django() -> None:
-    if not os.environ.get("DATABASE_URL"):
-        folder = Path(tempfile.mkdtemp(prefix="audit-bench-"))
-        os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'bench.sqlite3'}"
-        os.environ.setdefault("DATA_DIR", str(folder))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carecircle.settings")
-    os.environ.setdefault("SECRET_KEY", "benchmark-only")
-    os.environ.setdefault("CARECIRCLE_DEMO", "true")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    _setup_django("audit-bench")
 
 
 def main() -> None:

@@ -21,7 +21,6 @@ import math
 import os
 import statistics
 import sys
-import tempfile
 import time
 from collections import Counter
 from datetime import date, datetime, timedelta
@@ -29,6 +28,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from _common import circle_week_tools, emit, p95, parse_seeds
+from _common import setup_django as _setup_django
 
 TZ = ZoneInfo("Europe/London")
 LAT0, LON0 = 53.742, -2.013  # Hebden Mill
@@ -36,19 +36,7 @@ KIND = {"council": "council", "agency": "agency", "direct": "employed", "employe
 
 
 def setup_django() -> None:
-    if not os.environ.get("DATABASE_URL"):
-        folder = Path(tempfile.mkdtemp(prefix="cover-bench-"))
-        os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'bench.sqlite3'}"
-        os.environ.setdefault("DATA_DIR", str(folder))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carecircle.settings")
-    os.environ.setdefault("SECRET_KEY", "benchmark-only")
-    os.environ.setdefault("CARECIRCLE_DEMO", "true")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    _setup_django("cover-bench")
 
 
 def monday_ahead() -> date:

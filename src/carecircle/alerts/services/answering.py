@@ -120,6 +120,15 @@ def offer_accept(*, actor, offer_id, now: datetime | None = None) -> HelpAlert:
     return alert
 
 
+def _locked(alert_pk: int) -> HelpAlert:
+    """The alert row, locked for this transaction, with what the answering steps read."""
+    return (
+        HelpAlert.objects.select_for_update(of=("self",))
+        .select_related("client", "circle", "responder__user", "cover_absence")
+        .get(pk=alert_pk)
+    )
+
+
 def _tell_raiser(alert: HelpAlert, text: str) -> None:
     people = []
     if alert.raised_by_id:
@@ -227,11 +236,7 @@ def alert_arrived(*, actor, alert_id, now: datetime | None = None) -> HelpAlert:
     now = now or timezone.now()
     alert = access_alert(actor, alert_id)
     with transaction.atomic():
-        alert = (
-            HelpAlert.objects.select_for_update(of=("self",))
-            .select_related("client", "responder__user")
-            .get(pk=alert.pk)
-        )
+        alert = _locked(alert.pk)
         _responder_or_leader(actor, alert)
         if alert.status != AlertStatus.ACCEPTED:
             raise ValidationError({"status": f"The call is {alert.get_status_display().lower()}."})
@@ -267,11 +272,7 @@ def alert_resolve(
         )
     alert = access_alert(actor, alert_id)
     with transaction.atomic():
-        alert = (
-            HelpAlert.objects.select_for_update(of=("self",))
-            .select_related("client", "circle", "responder__user", "cover_absence")
-            .get(pk=alert.pk)
-        )
+        alert = _locked(alert.pk)
         _responder_or_leader(actor, alert)
         if alert.status not in (AlertStatus.ACCEPTED, AlertStatus.ARRIVED):
             raise ValidationError({"status": f"The call is {alert.get_status_display().lower()}."})
@@ -343,11 +344,7 @@ def alert_cancel(*, actor, alert_id, reason: str = "", now: datetime | None = No
     now = now or timezone.now()
     alert = access_alert(actor, alert_id)
     with transaction.atomic():
-        alert = (
-            HelpAlert.objects.select_for_update(of=("self",))
-            .select_related("client", "circle", "responder__user", "cover_absence")
-            .get(pk=alert.pk)
-        )
+        alert = _locked(alert.pk)
         allowed = (
             alert.raised_by_id == actor.pk
             or alert.client.user_id == actor.pk
