@@ -5,7 +5,24 @@ each opens without a signal; the carer's next 48 hours of record pages are fetch
 when the phone asks (a message from static/visits/offline.js). Static files are served from the
 cache and refreshed in the background. The API is never cached: records go through the queue."""
 
-CACHE_VERSION = "cc-visits-v1"
+import hashlib
+from pathlib import Path
+
+_STATIC = Path(__file__).parent / "static" / "visits"
+
+
+def _cache_version() -> str:
+    """Named after the offline script and styles, so a release that changes them installs a new
+    worker, which drops the old cache: a phone never pairs a page kept from an older release
+    with a newer script (found when a page without the script's messages met the new script)."""
+    digest = hashlib.sha256()
+    for name in ("offline.js", "visits.css"):
+        path = _STATIC / name
+        digest.update(path.read_bytes() if path.exists() else name.encode())
+    return f"cc-visits-{digest.hexdigest()[:12]}"
+
+
+CACHE_VERSION = _cache_version()
 
 SERVICE_WORKER = (
     f"const CACHE = '{CACHE_VERSION}';\n"
