@@ -7,6 +7,8 @@ HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 PY=.venv/bin/python
 pids=()
+# Web Push keys are made on the first run and kept in the database.
+$PY manage.py vapid_keys
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT INT TERM
 $PY manage.py db_worker --interval 1 --no-startup-delay &
