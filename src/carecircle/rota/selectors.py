@@ -8,29 +8,37 @@ from datetime import date, timedelta
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from carecircle.people.models import Carer, Client
-from carecircle.rota.models import Assignment, Visit, VisitStatus
+from carecircle.rota.models import Assignment, AssignmentStatus, Visit, VisitStatus
 
 
 def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _with_people(qs: QuerySet[Visit]) -> QuerySet[Visit]:
+def _with_people(qs: QuerySet[Visit], *, drafts: bool = False) -> QuerySet[Visit]:
+    """Visits with their carers. Only published assignments count as who is coming; a draft's
+    assignments are shown only on the draft's own review (`drafts=True`)."""
+    assignments = Assignment.objects.select_related("carer__user").order_by(
+        "carer__user__first_name"
+    )
+    if not drafts:
+        assignments = assignments.filter(status=AssignmentStatus.PUBLISHED)
     return qs.select_related("client", "pattern").prefetch_related(
-        Prefetch(
-            "assignments",
-            queryset=Assignment.objects.select_related("carer__user").order_by(
-                "carer__user__first_name"
-            ),
-        ),
+        Prefetch("assignments", queryset=assignments),
         "skills",
         "pattern__tasks",
     )
 
 
 def visits_for_carer(*, carer: Carer, start: date, end: date) -> list[Visit]:
-    qs = Visit.objects.filter(assignments__carer=carer, date__range=(start, end)).exclude(
-        status=VisitStatus.CANCELLED
+    qs = (
+        Visit.objects.filter(
+            assignments__carer=carer,
+            assignments__status=AssignmentStatus.PUBLISHED,
+            date__range=(start, end),
+        )
+        .exclude(status=VisitStatus.CANCELLED)
+        .distinct()
     )
     return list(_with_people(qs).order_by("window_start"))
 
@@ -129,7 +137,9 @@ def draft_review(*, draft, user=None) -> DraftReview:
     qs = Visit.objects.filter(circle=draft.circle, date__range=(draft.week_start, end))
     if user is not None:
         qs = qs.filter(client__in=clients_visible_to(user))
-    visits = list(_with_people(qs.exclude(status=VisitStatus.CANCELLED)).order_by("window_start"))
+    visits = list(
+        _with_people(qs.exclude(status=VisitStatus.CANCELLED), drafts=True).order_by("window_start")
+    )
     by_id = {str(v.public_id): v for v in visits}
     lines, per_client = [], {}
     for visit in visits:
