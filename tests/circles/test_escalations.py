@@ -3,7 +3,7 @@ and starts again picks up exactly where the clock says it should be."""
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -104,17 +104,29 @@ def test_an_escalation_is_taken_and_resolved_with_a_reason(people):
 
 
 def test_health_has_its_parts_and_a_gap_costs_points(people):
-    before = health.compute(people.riverside)
+    # Fixed to the start of today, whatever the clock says: today's visits are on the demo's
+    # published rota on any day of the week (next week is not rostered yet).
+    now = timezone.make_aware(datetime.combine(timezone.localdate(), time(0)))
+    week = Visit.objects.filter(
+        circle=people.riverside, window_start__gte=now, window_start__lt=now + timedelta(days=7)
+    )
+    # Start from a fully covered week: places nobody has are taken off the board.
+    unfilled = [
+        v.pk for v in week if v.assignments.filter(status="published").count() < v.carers_needed
+    ]
+    Visit.objects.filter(pk__in=unfilled).update(status="cancelled")
+    before = health.compute(people.riverside, now=now)
     keys = {p.key for p in before.parts}
     assert {"coverage", "unfilled_hours", "overtime", "escalations"} <= keys
-    # Empty every place of the next two days: coverage falls, unfilled hours rise, score drops.
-    soon = Visit.objects.filter(
-        circle=people.riverside,
-        window_start__gte=timezone.now(),
-        window_start__lt=timezone.now() + timedelta(days=2),
-    )
-    Assignment.objects.filter(visit__in=soon).delete()
-    after = health.compute(people.riverside)
+    parts = {p.key: p for p in before.parts}
+    assert parts["coverage"].value == 100.0 and parts["unfilled_hours"].value == 0.0
+    # Empty every place of today: coverage falls, unfilled hours rise, score drops.
+    today = week.filter(window_start__lt=now + timedelta(days=1)).exclude(status="cancelled")
+    assert today.exists()
+    Assignment.objects.filter(visit__in=today).delete()
+    after = health.compute(people.riverside, now=now)
+    changed = {p.key: p for p in after.parts}
+    assert changed["coverage"].value < 100.0 and changed["unfilled_hours"].value > 0
     assert after.score < before.score
     assert any("filled" in r for r in after.reasons)
 
