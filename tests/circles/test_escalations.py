@@ -7,6 +7,7 @@ from datetime import time, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from carecircle.alerts.models import Notification
@@ -17,7 +18,13 @@ from carecircle.circles.ticks import tick
 from carecircle.people.models import Carer
 from carecircle.rota.models import Assignment, Visit
 from carecircle.rota.services import place_claim
-from tests.workers import kill_then_tick_twice
+from tests.workers import (
+    kill_then_tick_twice,
+    start_worker,
+    tick_once_later,
+    wait_for,
+    worker_env,
+)
 
 
 def uncovered_visit(people, *, hours_ahead: float) -> Visit:
@@ -161,6 +168,49 @@ def test_escalation_timers_survive_a_worker_restart(demo_live):
     visit = uncovered_visit(people, hours_ahead=6)
     kill_then_tick_twice()
     assert Escalation.objects.filter(key=f"visit:{visit.public_id}", status="open").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_ladder_started_by_one_worker_is_carried_on_by_a_fresh_one(demo_live):
+    """Worker A opens the escalation for the team leaders (12 h before) and is killed; worker B,
+    a new process seven hours later, raises it to the manager (4 h before) — once, with no second
+    escalation and no message sent twice. On SQLite the same ticks run in this process."""
+    people = demo_live
+    visit = uncovered_visit(people, hours_ahead=10)
+    key = f"visit:{visit.public_id}"
+    env = worker_env({"ESCALATE_TEAM_LEADERS_HOURS": "12", "ESCALATE_MANAGER_HOURS": "4"})
+
+    def told(**kw):
+        return Notification.objects.filter(subject__contains=visit.client.first_name, **kw)
+
+    leaders = set(
+        people.riverside.memberships.filter(role="team_leader").values_list("user", flat=True)
+    )
+    if connection.vendor == "postgresql":
+        worker_a = start_worker(env)
+        try:
+            wait_for(
+                lambda: told(user__in=leaders).count() >= len(leaders), what="worker A's ladder"
+            )
+        finally:
+            worker_a.kill()  # SIGKILL mid-life: it was between ticks or in one
+            worker_a.wait()
+    else:
+        tick_once_later(env, seconds=0)
+    esc = Escalation.objects.get(key=key)
+    assert esc.level == EscalationLevel.TEAM_LEADERS and esc.owner_id in leaders
+    assert set(told().values_list("user", flat=True)) == leaders
+    before = told().count()
+
+    for _ in range(2):  # worker B, and B again: the second changes nothing
+        tick_once_later(env, seconds=7 * 3600)
+    assert Escalation.objects.filter(key=key).count() == 1
+    esc.refresh_from_db()
+    assert esc.level == EscalationLevel.MANAGER and esc.owner == people.manager
+    assert [e.kind for e in esc.events.all()] == ["opened", "raised"]
+    assert told(user=people.manager, urgent=True).count() == 1
+    assert told(user__in=leaders).count() == before  # the team leaders were not told twice
+    assert told().count() == before + 1
 
 
 def test_run_circle_worker_once(people, capsys):
