@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 
 from django.core.management import call_command
 from django.db import connection
@@ -44,3 +45,57 @@ def kill_then_tick_twice(extra_env: dict[str, str] | None = None) -> None:
             timeout=120,
         )
         assert done.returncode == 0, done.stderr[-2000:]
+
+
+def worker_env(extra_env: dict[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="carecircle.settings", **(extra_env or {}))
+    env["DATABASE_URL"] = database_url(connection.settings_dict)
+    return env
+
+
+def start_worker(env: dict[str, str]) -> subprocess.Popen:
+    """A long-running worker (its first tick is at once; the next full one an hour later)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "django", "run_circle_worker", "--interval", "3600"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def wait_for(condition, *, seconds: float = 90, what: str = "the worker") -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.25)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+# The worker's clock moved on by a number of seconds (the timers it reads are in the database;
+# only "now" changes), for a ladder step that would otherwise take hours.
+_SHIFTED = (
+    "import sys, time, time_machine, django; django.setup(); "
+    "from django.core.management import call_command; "
+    "t = time_machine.travel(time.time() + float(sys.argv[1]), tick=True); t.start(); "
+    "call_command('run_circle_worker', '--once')"
+)
+
+
+def tick_once_later(env: dict[str, str], *, seconds: float) -> None:
+    """A fresh one-tick worker process whose clock is `seconds` ahead. On SQLite's in-memory test
+    database (which other processes cannot open) the tick runs in this process."""
+    if connection.vendor != "postgresql":
+        import time_machine
+
+        with time_machine.travel(time.time() + seconds, tick=True):
+            call_command("run_circle_worker", "--once")
+        return
+    done = subprocess.run(
+        [sys.executable, "-c", _SHIFTED, str(seconds)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]

@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from carecircle.alerts.models import Notification
@@ -17,7 +18,13 @@ from carecircle.circles.ticks import tick
 from carecircle.people.models import Carer
 from carecircle.rota.models import Assignment, Visit
 from carecircle.rota.services import place_claim
-from tests.workers import kill_then_tick_twice
+from tests.workers import (
+    kill_then_tick_twice,
+    start_worker,
+    tick_once_later,
+    wait_for,
+    worker_env,
+)
 
 
 def uncovered_visit(people, *, hours_ahead: float) -> Visit:
@@ -175,6 +182,140 @@ def test_escalation_timers_survive_a_worker_restart(demo_live):
     assert Escalation.objects.filter(key=f"visit:{visit.public_id}", status="open").count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_ladder_started_by_one_worker_is_carried_on_by_a_fresh_one(demo_live):
+    """Worker A opens the escalation for the team leaders (12 h before) and is killed; worker B,
+    a new process seven hours later, raises it to the manager (4 h before) — once, with no second
+    escalation and no message sent twice. On SQLite the same ticks run in this process."""
+    people = demo_live
+    visit = uncovered_visit(people, hours_ahead=10)
+    key = f"visit:{visit.public_id}"
+    env = worker_env({"ESCALATE_TEAM_LEADERS_HOURS": "12", "ESCALATE_MANAGER_HOURS": "4"})
+
+    def told(**kw):
+        return Notification.objects.filter(subject__contains=visit.client.first_name, **kw)
+
+    leaders = set(
+        people.riverside.memberships.filter(role="team_leader").values_list("user", flat=True)
+    )
+    if connection.vendor == "postgresql":
+        worker_a = start_worker(env)
+        try:
+            wait_for(
+                lambda: told(user__in=leaders).count() >= len(leaders), what="worker A's ladder"
+            )
+        finally:
+            worker_a.kill()  # SIGKILL mid-life: it was between ticks or in one
+            worker_a.wait()
+    else:
+        tick_once_later(env, seconds=0)
+    esc = Escalation.objects.get(key=key)
+    assert esc.level == EscalationLevel.TEAM_LEADERS and esc.owner_id in leaders
+    assert set(told().values_list("user", flat=True)) == leaders
+    before = told().count()
+
+    for _ in range(2):  # worker B, and B again: the second changes nothing
+        tick_once_later(env, seconds=7 * 3600)
+    assert Escalation.objects.filter(key=key).count() == 1
+    esc.refresh_from_db()
+    assert esc.level == EscalationLevel.MANAGER and esc.owner == people.manager
+    assert [e.kind for e in esc.events.all()] == ["opened", "raised"]
+    assert told(user=people.manager, urgent=True).count() == 1
+    assert told(user__in=leaders).count() == before  # the team leaders were not told twice
+    assert told().count() == before + 1
+
+
 def test_run_circle_worker_once(people, capsys):
     call_command("run_circle_worker", "--once")
     assert "health" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------------------- expiry
+
+
+def started_visit(people, *, minutes_ago: int) -> Visit:
+    when = timezone.now() - timedelta(minutes=minutes_ago)
+    return Visit.objects.create(
+        client=people.arthur,
+        circle=people.riverside,
+        name="Lunch",
+        date=timezone.localtime(when).date(),
+        window_start=when,
+        window_end=when,
+        start=when,
+        duration_minutes=60,
+    )
+
+
+def test_the_tick_expires_offers_for_visits_that_have_started(people):
+    from carecircle.circles.escalations import escalation_open
+    from carecircle.circles.models import EscalationKind
+    from carecircle.rota.models import CoverOffer, OfferStatus, SwapOffer
+
+    ana, dave = Carer.objects.get(user=people.carer), Carer.objects.get(user=people.carer2)
+    past = started_visit(people, minutes_ago=10)
+    past2 = started_visit(people, minutes_ago=20)
+    future = uncovered_visit(people, hours_ahead=30)
+    open_swap = SwapOffer.objects.create(visit=past, from_carer=ana)
+    waiting = SwapOffer.objects.create(
+        visit=past2, from_carer=ana, taken_by=dave, status=OfferStatus.NEEDS_APPROVAL
+    )
+    esc, _ = escalation_open(
+        circle=people.riverside,
+        kind=EscalationKind.SWAP_APPROVAL,
+        key=f"swap:{waiting.public_id}",
+        subject="Dave would take Ana's visit",
+        visit=past2,
+    )
+    cover = CoverOffer.objects.create(visit=past, carer=dave)
+    later_swap = SwapOffer.objects.create(visit=future, from_carer=ana)
+    later_cover = CoverOffer.objects.create(visit=future, carer=dave)
+
+    out = tick()
+    assert out["escalations"]["offers_expired"] == 3
+    for offer in (open_swap, waiting, cover):
+        offer.refresh_from_db()
+        assert offer.status == OfferStatus.EXPIRED and offer.answered_at is not None
+    for offer in (later_swap, later_cover):
+        offer.refresh_from_db()
+        assert offer.status == OfferStatus.OPEN
+    esc.refresh_from_db()
+    assert esc.status == "resolved" and "expired" in esc.resolution and ana.name in esc.resolution
+    # The next tick finds nothing left to do.
+    assert tick()["escalations"]["offers_expired"] == 0
+
+
+def test_a_stale_swap_escalation_without_its_offer_is_closed_once_the_visit_starts(people):
+    from carecircle.circles.escalations import escalation_open, stale_close
+    from carecircle.circles.models import EscalationKind
+
+    visit = uncovered_visit(people, hours_ahead=2)
+    esc, _ = escalation_open(
+        circle=people.riverside,
+        kind=EscalationKind.SWAP_APPROVAL,
+        key="swap:gone",
+        subject="A swap",
+        visit=visit,
+    )
+    assert stale_close(now=timezone.now())["stale_closed"] == 0
+    assert stale_close(now=timezone.now() + timedelta(hours=2, minutes=1))["stale_closed"] == 1
+    esc.refresh_from_db()
+    assert esc.status == "resolved" and "no longer be approved" in esc.resolution
+    assert esc.resolved_by is None and esc.events.last().kind == "resolved"
+
+
+def test_an_uncovered_escalation_closes_when_the_visits_time_has_passed(people):
+    visit = uncovered_visit(people, hours_ahead=2)  # 30 minutes long
+    now = timezone.now()
+    uncovered_tick(now=now)
+    esc = Escalation.objects.get(key=f"visit:{visit.public_id}", status="open")
+    # Started but not over: someone may still get there.
+    assert uncovered_tick(now=now + timedelta(hours=2, minutes=10))["stale_closed"] == 0
+    esc.refresh_from_db()
+    assert esc.status == "open"
+    assert uncovered_tick(now=now + timedelta(hours=2, minutes=31))["stale_closed"] == 1
+    esc.refresh_from_db()
+    assert esc.status == "resolved" and "passed with 0 of 1 places filled" in esc.resolution
+    # It does not open again for a visit in the past.
+    uncovered_tick(now=now + timedelta(hours=3))
+    assert Escalation.objects.filter(key=f"visit:{visit.public_id}").count() == 1

@@ -277,7 +277,51 @@ def uncovered_tick(*, now: datetime | None = None) -> dict:
             names = ", ".join(a.carer.name for a in filled.select_related("carer__user"))
             _resolve(esc, resolution=f"Covered by {names}.", now=now)
             counts["closed"] += 1
+    counts.update(_expire(now=now))
     return counts
+
+
+def _expire(*, now: datetime) -> dict:
+    """Offers and escalations about visits whose time has gone: nobody can act on them now."""
+    from carecircle.rota.services.places import offers_expire
+
+    expired = offers_expire(now=now)
+    return {"offers_expired": expired["swaps"] + expired["cover"], **stale_close(now=now)}
+
+
+def stale_close(*, now: datetime | None = None) -> dict:
+    """Close open swap-approval escalations once their visit has started (a swap can no longer
+    be approved) and uncovered-visit escalations once their visit's planned time is over, with
+    a resolution that says so. Escalations without a visit (health, help calls) are left alone."""
+    from carecircle.rota.models import AssignmentStatus
+
+    now = now or timezone.now()
+    closed = 0
+    stale = Escalation.objects.filter(
+        kind__in=[EscalationKind.SWAP_APPROVAL, EscalationKind.UNCOVERED_VISIT],
+        status=EscalationStatus.OPEN,
+        visit__isnull=False,
+    ).select_related("visit")
+    for esc in stale:
+        visit = esc.visit
+        start = visit.start or visit.window_start
+        local = timezone.localtime(start)
+        if esc.kind == EscalationKind.SWAP_APPROVAL and start <= now:
+            text = (
+                f"Closed without a decision: the visit started {local:%a %-d %b %H:%M} and a "
+                "swap can no longer be approved."
+            )
+        elif esc.kind == EscalationKind.UNCOVERED_VISIT and visit.planned_end <= now:
+            filled = visit.assignments.filter(status=AssignmentStatus.PUBLISHED).count()
+            text = (
+                f"Closed after the visit's time ({local:%a %-d %b %H:%M}) passed with "
+                f"{filled} of {visit.carers_needed} places filled; check the visit record."
+            )
+        else:
+            continue
+        _resolve(esc, resolution=text, now=now)
+        closed += 1
+    return {"stale_closed": closed}
 
 
 def _in(delta: timedelta) -> str:

@@ -127,9 +127,16 @@ def _engine_carer(
 ) -> engine.Carer:
     from carecircle import engine
 
-    blocks = tuple(
-        (minutes_between(origin, a), minutes_between(origin, b))
-        for a, b in availability_blocks(carer, days, tz)
+    blocks = availability_blocks(carer, days, tz)
+    scope = (
+        frozenset(str(c.public_id) for c in carer.helps_clients.all())
+        if carer.is_informal
+        else None
+    )
+    kept, only_clients = _for_whom(
+        _block_clients(carer, blocks, tz),
+        [int((b - a).total_seconds() // 60) for a, b in blocks],
+        scope,
     )
     return engine.Carer(
         id=str(carer.public_id),
@@ -139,16 +146,99 @@ def _engine_carer(
         skills=frozenset(s.code for s in carer.skills.all())
         - lapsed_skill_codes(carer, on=days[-1]),
         location=_position(carer.home_latitude, carer.home_longitude, lat0, lon0),
-        availability=blocks,
+        availability=tuple(
+            (minutes_between(origin, a), minutes_between(origin, b))
+            for i, (a, b) in enumerate(blocks)
+            if i in kept
+        ),
         contracted_minutes=int(carer.contracted_hours * 60),
         max_minutes_per_week=int(carer.max_hours_per_week * 60),
         max_minutes_per_day=int(carer.max_hours_per_day * 60),
         min_rest_minutes=0 if carer.is_informal else PAID_REST_MINUTES,
         cost_per_hour=float(carer.cost_rate),
-        only_clients=frozenset(str(c.public_id) for c in carer.helps_clients.all())
-        if carer.is_informal
-        else frozenset(),
+        only_clients=only_clients,
     )
+
+
+_ANYONE = "*"  # stands for every client no availability rule names
+
+
+def _block_clients(carer: Carer, blocks, tz: ZoneInfo) -> list[frozenset[str] | None]:
+    """For whom each block was offered: None for anyone, else the client ids of the rule it came
+    from ("Tue 14–16 for Arthur"). A one-off "can work" exception is for anyone."""
+    rules = list(
+        AvailabilityRule.objects.filter(carer=carer, for_clients__isnull=False)
+        .distinct()
+        .prefetch_related("for_clients")
+    )
+    if not rules:
+        return [None] * len(blocks)
+    days = sorted({a.astimezone(tz).date() for a, _ in blocks})
+    extra = [
+        (
+            datetime.combine(e.date, e.start_time or time(0), tz),
+            datetime.combine(e.date + timedelta(days=1), time(0), tz)
+            if e.end_time is None
+            else datetime.combine(e.date, e.end_time, tz),
+        )
+        for e in AvailabilityException.objects.filter(carer=carer, date__in=days, available=True)
+    ]
+    out: list[frozenset[str] | None] = []
+    for a, b in blocks:
+        if any(x <= a and b <= y for x, y in extra):
+            out.append(None)
+            continue
+        day = a.astimezone(tz).date()
+        sets = [
+            frozenset(str(c.public_id) for c in r.for_clients.all())
+            for r in rules
+            if r.weekday == day.weekday()
+            and datetime.combine(day, r.start_time, tz) <= a
+            and b <= datetime.combine(day, r.end_time, tz)
+        ]
+        out.append(frozenset().union(*sets) if sets else None)
+    return out
+
+
+def _for_whom(
+    block_sets: list[frozenset[str] | None], lengths: list[int], scope: frozenset[str] | None
+) -> tuple[set[int], frozenset[str]]:
+    """The blocks to give the engine and the clients they may be used for.
+
+    The engine's carer has one set of blocks for all the clients it may visit, so time offered
+    for named people is expressed by limiting the carer to those people. When different blocks
+    are for different people no single choice is exact; this one never lets time offered for one
+    person be planned for another, and keeps the most client-minutes (ties: more clients)."""
+    everything = set(range(len(block_sets)))
+    if all(s is None for s in block_sets):
+        return everything, scope or frozenset()
+    named = frozenset().union(*(s for s in block_sets if s is not None))
+    tokens = sorted(scope) if scope is not None else [*sorted(named), _ANYONE]
+    usable = {
+        t: frozenset(i for i, s in enumerate(block_sets) if s is None or (t in s and t != _ANYONE))
+        for t in tokens
+    }
+    groups: dict[frozenset[int], list[str]] = defaultdict(list)
+    for t in tokens:
+        if usable[t]:
+            groups[usable[t]].append(t)
+    ordered = sorted(groups.items(), key=lambda g: (-len(g[0]), sorted(g[1])))[:8]
+    best: tuple = ((0, 0), set(), frozenset())
+    for mask in range(1, 1 << len(ordered)):
+        chosen = [g for i, g in enumerate(ordered) if mask >> i & 1]
+        who = {t for _, ts in chosen for t in ts}
+        if _ANYONE in who and not who >= set(tokens) - {t for t in tokens if not usable[t]}:
+            continue  # "anyone" takes in every named client too
+        blocks = frozenset.intersection(*(b for b, _ in chosen))
+        if not blocks:
+            continue
+        score = (sum(lengths[i] for i in blocks) * len(who), len(who))
+        if score > best[0]:
+            best = (score, set(blocks), frozenset(who))
+    _, blocks, who = best
+    if _ANYONE in who:
+        return blocks, frozenset()
+    return blocks, who
 
 
 def _engine_client(client: Client, origin: datetime, lat0, lon0) -> engine.Client:

@@ -519,6 +519,7 @@ def availability(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             target = exc_form if action == "add_exception" else rule_form
             for field, errors in exc.message_dict.items():
+                field = {"date": "day"}.get(field, field)  # the service's name, the form's name
                 for error in errors:
                     target.add_error(field if field in target.fields else None, error)
         except ValueError:

@@ -363,3 +363,41 @@ def swap_withdraw(*, actor, offer_id, now=None) -> SwapOffer:
             circle=offer.visit.circle, key=f"swap:{offer.public_id}", resolution="Withdrawn."
         )
     return offer
+
+
+# ---------------------------------------------------------------------------- expiry
+
+
+def _started(now) -> Q:
+    return Q(visit__start__lte=now) | Q(visit__start__isnull=True, visit__window_start__lte=now)
+
+
+def offers_expire(*, now=None) -> dict:
+    """Offers nobody answered before the visit started can no longer be answered: mark them
+    expired (run by the worker's tick) so no list shows them as waiting, and close a swap's
+    request to the team leaders with the reason. Safe to run twice."""
+    from carecircle.circles.escalations import escalation_resolve_key
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        swaps = list(
+            SwapOffer.objects.select_for_update()
+            .filter(_started(now), status__in=[OfferStatus.OPEN, OfferStatus.NEEDS_APPROVAL])
+            .select_related("visit__circle", "from_carer__user")
+        )
+        for offer in swaps:
+            waited_for_leaders = offer.status == OfferStatus.NEEDS_APPROVAL
+            offer.status, offer.answered_at = OfferStatus.EXPIRED, now
+            offer.save(update_fields=["status", "answered_at"])
+            if waited_for_leaders:
+                escalation_resolve_key(
+                    circle=offer.visit.circle,
+                    key=f"swap:{offer.public_id}",
+                    resolution="Not decided before the visit started; the swap offer expired and "
+                    f"{offer.from_carer.name} stayed on the visit.",
+                    now=now,
+                )
+        cover = CoverOffer.objects.filter(_started(now), status=OfferStatus.OPEN).update(
+            status=OfferStatus.EXPIRED, answered_at=now
+        )
+    return {"swaps": len(swaps), "cover": cover}
