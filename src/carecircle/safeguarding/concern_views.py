@@ -25,6 +25,7 @@ from carecircle.safeguarding.concerns import (
 )
 from carecircle.safeguarding.forms import ConcernActForm, ConcernForm
 from carecircle.safeguarding.models import CONCERN_NEXT
+from carecircle.safeguarding.reads import audit_read
 
 
 def _apply_errors(form, exc: ValidationError) -> None:
@@ -81,6 +82,7 @@ def _act_form(request, concern, data=None):
 @login_required
 def concern_page(request: HttpRequest, concern_id) -> HttpResponse:
     concern = access_concern(request.user, concern_id)
+    audit_read(actor=request.user, obj=concern, client=concern.client, view="concern")
     return render(
         request,
         "safeguarding/concern_page.html",
