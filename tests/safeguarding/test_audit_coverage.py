@@ -289,3 +289,124 @@ def test_audit_trail_read_is_audited_per_client_shown(client, people):
     assert event.detail["shown"] >= 1 and event.detail["page"] == 1
     assert [e.client_id for e in _new_since(mark)] == [people.edna.pk]
     _chain_ok()
+
+
+# ------------------------------------------------------------------ writes: before and after
+
+
+def _events_for(obj, action):
+    return list(
+        AuditEvent.objects.filter(object_id=str(obj.public_id), action=action).order_by("seq")
+    )
+
+
+@pytest.mark.django_db
+def test_every_change_step_records_before_and_after(people):
+    change = _change(people)
+    (proposed,) = _events_for(change, "plan_change_propose")
+    assert proposed.detail["before"] is None  # nothing existed before the proposal
+    assert proposed.detail["after"]["status"] == "proposed"
+
+    svc.change_note_risk(
+        actor=people.carer, change=change, hazard="Slips", likelihood="low", mitigation="Shoes"
+    )
+    svc.change_note_risk(
+        actor=people.team_leader,
+        change=change,
+        hazard="Slips on the wet path",
+        likelihood="medium",
+        mitigation="Non-slip shoes",
+    )
+    first, second = _events_for(change, "plan_change_risk")
+    assert first.detail["before"]["risk_note"] is None
+    assert first.detail["after"]["risk_note"]["hazard"] == "Slips"
+    # The second note replaced the first in place; the audit keeps the first.
+    assert second.detail["before"]["risk_note"]["hazard"] == "Slips"
+    assert second.detail["after"]["risk_note"]["hazard"] == "Slips on the wet path"
+
+    svc.change_consent(actor=people.client, change=change, basis="client")
+    (consent,) = _events_for(change, "plan_change_consent")
+    assert consent.detail["before"]["status"] == "proposed"
+    assert consent.detail["before"]["consent_by_id"] is None
+    assert consent.detail["after"]["status"] == "consented"
+    assert consent.detail["after"]["consent_by_id"] == people.client.pk
+
+    svc.change_endorse(actor=people.team_leader, change=change)
+    (endorse,) = _events_for(change, "plan_change_endorse")
+    assert endorse.detail["before"]["status"] == "consented"
+    assert endorse.detail["before"]["new_version_id"] is None
+    assert endorse.detail["after"]["status"] == "endorsed"
+    assert endorse.detail["after"]["new_version_id"] is not None
+    _chain_ok()
+
+
+@pytest.mark.django_db
+def test_reject_and_withdraw_record_before_and_after(people):
+    rejected = _change(people)
+    svc.change_reject(actor=people.team_leader, change=rejected, reason="Not this month")
+    (event,) = _events_for(rejected, "plan_change_reject")
+    assert event.detail["before"]["status"] == "proposed"
+    assert event.detail["before"]["rejection_reason"] == ""
+    assert event.detail["after"]["rejection_reason"] == "Not this month"
+
+    withdrawn = _change(people)
+    svc.change_withdraw(actor=people.carer, change=withdrawn)
+    (event,) = _events_for(withdrawn, "plan_change_withdraw")
+    assert (event.detail["before"]["status"], event.detail["after"]["status"]) == (
+        "proposed",
+        "withdrawn",
+    )
+    _chain_ok()
+
+
+@pytest.mark.django_db
+def test_restriction_review_keeps_the_old_due_date_in_the_audit(people):
+    practice = _restriction(people)
+    old_due = practice.review_due
+    today = timezone.localdate()
+    svc.restriction_review(
+        actor=people.team_leader,
+        practice=practice,
+        outcome="Still needed; tried a door sensor, he still leaves.",
+        next_review=today + timedelta(days=60),
+    )
+    (event,) = _events_for(practice, "restriction_review")
+    assert event.detail["before"]["review_due"] == old_due.isoformat()
+    assert event.detail["before"]["last_reviewed_on"] is None
+    assert event.detail["after"]["review_due"] == (today + timedelta(days=60)).isoformat()
+    assert event.detail["after"]["last_reviewed_on"] == today.isoformat()
+    _chain_ok()
+
+
+@pytest.mark.django_db
+def test_withdrawing_an_absence_audits_each_place_given_back(people):
+    from carecircle.people.models import Carer
+    from carecircle.rota.models import AssignmentStatus, VisitStatus
+    from carecircle.rota.services import absence_report, absence_withdraw
+
+    ana = Carer.objects.get(user=people.carer)
+    first = (
+        Visit.objects.filter(
+            assignments__carer=ana,
+            assignments__status=AssignmentStatus.PUBLISHED,
+            status=VisitStatus.PLANNED,
+            window_start__gt=timezone.now() + timedelta(hours=1),
+        )
+        .order_by("window_start")
+        .first()
+    )
+    absence = absence_report(
+        actor=people.carer,
+        kind="sickness",
+        starts_at=first.window_start - timedelta(minutes=5),
+        ends_at=first.window_start + timedelta(hours=2),
+    )
+    mark = _last_id()
+    absence_withdraw(actor=people.carer, absence_id=absence.public_id)
+    events = [e for e in _new_since(mark) if e.action == "absence_restores_place"]
+    assert absence.proposal["freed"] and len(events) >= 1
+    event = next(e for e in events if e.object_id == str(first.public_id))
+    assert event.actor_id == people.carer.pk and event.client_id == first.client_id
+    assert str(ana.public_id) not in event.detail["before"]["carers"]
+    assert str(ana.public_id) in event.detail["after"]["carers"]
+    _chain_ok()
