@@ -410,3 +410,91 @@ def test_withdrawing_an_absence_audits_each_place_given_back(people):
     assert str(ana.public_id) not in event.detail["before"]["carers"]
     assert str(ana.public_id) in event.detail["after"]["carers"]
     _chain_ok()
+
+
+# ------------------------------------------------------------------ records linked from a concern
+
+
+def _linked_concern(people):
+    from carecircle.people.models import Carer
+
+    visit = (
+        Visit.objects.filter(client=people.edna, date__lte=timezone.localdate())
+        .order_by("-window_start")
+        .first()
+    )
+    return _concern(people, visit=visit, about_carer=Carer.objects.get(user=people.carer2))
+
+
+@pytest.mark.django_db
+def test_lead_follows_each_concern_link_and_each_read_is_audited(client, people):
+    concern = _linked_concern(people)
+    client.force_login(people.safeguarding)
+    page = client.get(reverse("concern_page", args=[concern.public_id])).content.decode()
+    for kind in ("client", "visit", "carer"):
+        assert reverse("concern_record", args=[concern.public_id, kind]) in page
+
+    expected = {
+        "client": (people.edna, "Edna"),
+        "visit": (concern.visit, concern.visit.name),
+        "carer": (concern.about_carer, "Dave"),
+    }
+    for kind, (record, text) in expected.items():
+        mark = _last_id()
+        response = client.get(reverse("concern_record", args=[concern.public_id, kind]))
+        assert response.status_code == 200 and text in response.content.decode()
+        event = _assert_read(
+            _new_since(mark),
+            actor=people.safeguarding,
+            obj=record,
+            client=people.edna,
+            view="concern_record",
+        )
+        assert event.detail["concern"] == str(concern.public_id) and event.detail["kind"] == kind
+    _chain_ok()
+
+
+@pytest.mark.django_db
+def test_concern_links_open_exactly_the_linked_records(client, people):
+    bare = _concern(people, summary="Nothing linked but the client")
+    client.force_login(people.safeguarding)
+    # No visit or carer linked: nothing to open.
+    for kind in ("visit", "carer", "plan"):
+        url = reverse("concern_record", args=[bare.public_id, kind])
+        assert client.get(url).status_code == 404
+    # The lead's own access to client records is unchanged.
+    assert client.get(reverse("client_page", args=[people.edna.public_id])).status_code == 403
+    assert client.get(reverse("plan_page", args=[people.edna.public_id])).status_code == 403
+
+    # Whoever raised it sees the concern and its links as text, but cannot open records through it.
+    client.force_login(people.representative)
+    page = client.get(reverse("concern_page", args=[bare.public_id])).content.decode()
+    assert f"/concerns/{bare.public_id}/records/" not in page
+    url = reverse("concern_record", args=[bare.public_id, "client"])
+    assert client.get(url).status_code == 403
+
+    # Closed: the records close again, and the page no longer links them.
+    bare.status, bare.outcome = "closed", "no_further_action"
+    bare.save()
+    client.force_login(people.safeguarding)
+    assert client.get(url).status_code == 403
+    page = client.get(reverse("concern_page", args=[bare.public_id])).content.decode()
+    assert f"/concerns/{bare.public_id}/records/" not in page
+
+
+@pytest.mark.django_db
+def test_another_organisations_lead_gets_404(client, people):
+    from carecircle.circles.models import Organisation
+    from carecircle.people.models import Role, User
+
+    other = Organisation.objects.create(name="Elsewhere")
+    lead = User.objects.create_user(
+        username="otherlead", password="x", role=Role.SAFEGUARDING_LEAD, organisation=other
+    )
+    concern = _linked_concern(people)
+    client.force_login(lead)
+    mark = _last_id()
+    for kind in ("client", "visit", "carer"):
+        url = reverse("concern_record", args=[concern.public_id, kind])
+        assert client.get(url).status_code == 404
+    assert _new_since(mark) == []
