@@ -18,6 +18,7 @@ URL_NAMES = {
     "concern_new",
     "concern_page",
     "concern_act",
+    "concern_record",
 }
 
 LEADS = {"safeguarding": 200, "admin": 200}
@@ -62,6 +63,13 @@ ROUTES = {
     "concern_page": (
         lambda p: reverse("concern_page", args=[_concern(p)]),
         {"safeguarding": 200, "admin": 200, "representative": 200},
+        404,
+    ),
+    # The records a concern links open to the lead through the concern only; whoever raised it
+    # sees the concern but not the records through it (their own access is unchanged).
+    "concern_record": (
+        lambda p: reverse("concern_record", args=[_concern(p), "client"]),
+        {"safeguarding": 200, "admin": 200, "representative": 403},
         404,
     ),
 }

@@ -15,6 +15,7 @@ from carecircle.plans.access import access_change, access_plan_client
 from carecircle.plans.equity import equity_report
 from carecircle.plans.models import PlanChange, RiskNote
 from carecircle.plans.schemas import ChangeOut, ClientEquityOut, EquityOut, RestrictionOut
+from carecircle.safeguarding.reads import audit_read
 
 router = Router(tags=["plans"])
 
@@ -43,13 +44,19 @@ def list_changes(request, client_id: UUID):
     changes = PlanChange.objects.filter(plan__client=client).select_related(
         "plan__client", "proposed_by", "new_version", "pattern"
     )
-    return [change_out(c) for c in changes[:100]]
+    out = [change_out(c) for c in changes[:100]]
+    audit_read(
+        actor=request.auth, obj=client, client=client, view="changes", via="api", shown=len(out)
+    )
+    return out
 
 
 @router.get("/changes/{change_id}", response=ChangeOut)
 def get_change(request, change_id: UUID):
     require(request.auth, Perm.USE_API)
-    return change_out(access_change(request.auth, change_id))
+    change = access_change(request.auth, change_id)
+    audit_read(actor=request.auth, obj=change, client=change.plan.client, view="change", via="api")
+    return change_out(change)
 
 
 @router.get("/clients/{client_id}/restrictions", response=list[RestrictionOut])
@@ -57,7 +64,7 @@ def list_restrictions(request, client_id: UUID):
     require(request.auth, Perm.USE_API)
     client = access_plan_client(request.auth, client_id)
     today = timezone.localdate()
-    return [
+    out = [
         RestrictionOut(
             id=r.public_id,
             client_id=client.public_id,
@@ -71,6 +78,15 @@ def list_restrictions(request, client_id: UUID):
         )
         for r in client.restrictions.all()
     ]
+    audit_read(
+        actor=request.auth,
+        obj=client,
+        client=client,
+        view="restrictions",
+        via="api",
+        shown=len(out),
+    )
+    return out
 
 
 class EquityQuery(Schema):

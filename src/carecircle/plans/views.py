@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -40,7 +39,7 @@ from carecircle.plans.models import (
     VisitPattern,
 )
 from carecircle.plans.selectors import version_diff, versions_of
-from carecircle.safeguarding.services import audit_record
+from carecircle.safeguarding.reads import audit_listing, audit_read
 
 
 def _say_errors(request, exc: ValidationError) -> None:
@@ -67,8 +66,7 @@ def _form_errors(request, form) -> None:
 def plan_page(request: HttpRequest, client_id) -> HttpResponse:
     client = access_plan_client(request.user, client_id)
     plan = CarePlan.objects.filter(client=client).first()
-    with transaction.atomic():
-        audit_record(actor=request.user, action="read_plan", obj=client, client=client)
+    audit_read(actor=request.user, obj=client, client=client, view="plan")
     changes = list(plan.changes.select_related("proposed_by", "pattern")) if plan else []
     versions = list(versions_of(plan)) if plan else []
     context = {
@@ -113,6 +111,13 @@ def plan_compare(request: HttpRequest, client_id) -> HttpResponse:
     left = pick("a", versions[1] if len(versions) > 1 else versions[0])
     if left.number > right.number:
         left, right = right, left
+    audit_read(
+        actor=request.user,
+        obj=plan,
+        client=client,
+        view="plan_compare",
+        versions=[left.number, right.number],
+    )
     return render(
         request,
         "plans/compare.html",
@@ -222,6 +227,7 @@ def _steps(change, user) -> dict:
 @login_required
 def change_page(request: HttpRequest, change_id) -> HttpResponse:
     change = access_change(request.user, change_id)
+    audit_read(actor=request.user, obj=change, client=change.plan.client, view="change")
     context = {"change": change, "client": change.plan.client, **_steps(change, request.user)}
     context.update(
         {
@@ -318,6 +324,9 @@ def restriction_register(request: HttpRequest) -> HttpResponse:
         .select_related("client__circle")
         .order_by("review_due")
     )
+    audit_listing(
+        actor=request.user, view="restriction_register", clients=(p.client for p in practices)
+    )
     return render(
         request,
         "plans/restriction_register.html",
@@ -362,6 +371,7 @@ def restriction_new(request: HttpRequest, client_id) -> HttpResponse:
 def restriction_page(request: HttpRequest, restriction_id) -> HttpResponse:
     practice = access_restriction(request.user, restriction_id)
     client = practice.client
+    audit_read(actor=request.user, obj=practice, client=client, view="restriction")
     return render(
         request,
         "plans/restriction_page.html",

@@ -15,6 +15,7 @@ from carecircle.rota.access import access_visit, visits_visible_to
 from carecircle.rota.models import Visit
 from carecircle.rota.schemas import CarerRef, VisitOut
 from carecircle.rota.selectors import week_start
+from carecircle.safeguarding.reads import audit_listing, audit_read
 
 router = Router(tags=["visits"])
 MAX_RANGE_DAYS = 62
@@ -76,11 +77,14 @@ def list_visits(request, filters: Query[VisitFilter]):
     qs = visits_visible_to(request.auth).filter(date__range=(start, end))
     if filters.client:
         qs = qs.filter(client__public_id=filters.client)
-    return [visit_out(v) for v in _visit_qs(qs).order_by("window_start")]
+    visits = list(_visit_qs(qs).order_by("window_start"))
+    audit_listing(actor=request.auth, view="visits", clients=(v.client for v in visits), via="api")
+    return [visit_out(v) for v in visits]
 
 
 @router.get("/{visit_id}", response=VisitOut)
 def get_visit(request, visit_id: UUID):
     require(request.auth, Perm.USE_API)
-    visit = access_visit(request.auth, visit_id)
-    return visit_out(_visit_qs(Visit.objects.filter(pk=visit.pk)).get())
+    visit = _visit_qs(Visit.objects.filter(pk=access_visit(request.auth, visit_id).pk)).get()
+    audit_read(actor=request.auth, obj=visit, client=visit.client, view="visit", via="api")
+    return visit_out(visit)

@@ -14,6 +14,11 @@ from django.views.decorators.http import require_POST
 from carecircle.people.access import clients_visible_to
 from carecircle.people.models import Carer
 from carecircle.rota.access import access_visit
+from carecircle.safeguarding.concern_records import (
+    access_concern_record,
+    concern_links,
+    concern_record_context,
+)
 from carecircle.safeguarding.concerns import (
     access_concern,
     concern_advance,
@@ -24,7 +29,8 @@ from carecircle.safeguarding.concerns import (
     handles_concerns,
 )
 from carecircle.safeguarding.forms import ConcernActForm, ConcernForm
-from carecircle.safeguarding.models import CONCERN_NEXT
+from carecircle.safeguarding.models import CONCERN_NEXT, ConcernStatus
+from carecircle.safeguarding.reads import audit_read
 
 
 def _apply_errors(form, exc: ValidationError) -> None:
@@ -81,17 +87,30 @@ def _act_form(request, concern, data=None):
 @login_required
 def concern_page(request: HttpRequest, concern_id) -> HttpResponse:
     concern = access_concern(request.user, concern_id)
+    audit_read(actor=request.user, obj=concern, client=concern.client, view="concern")
+    is_lead = handles_concerns(request.user)
     return render(
         request,
         "safeguarding/concern_page.html",
         {
             "concern": concern,
             "notes": concern.notes.select_related("by"),
-            "is_lead": handles_concerns(request.user),
+            "is_lead": is_lead,
+            # The lead follows the links into the records while the concern is open.
+            "open_links": is_lead and concern.status != ConcernStatus.CLOSED,
+            "links": concern_links(concern),
             "next_status": CONCERN_NEXT.get(concern.status),
             "form": _act_form(request, concern),
         },
     )
+
+
+@login_required
+def concern_record(request: HttpRequest, concern_id, kind: str) -> HttpResponse:
+    """A record linked from a concern, read-only, for the lead looking into it."""
+    concern, record = access_concern_record(request.user, concern_id, kind)
+    context = concern_record_context(actor=request.user, concern=concern, kind=kind, record=record)
+    return render(request, "safeguarding/concern_record.html", context)
 
 
 @login_required

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from carecircle.people.permissions import Perm, require
+from carecircle.safeguarding.reads import audit_listing
 from carecircle.safeguarding.signal_services import signal_acknowledge, signals_for
 
 SHOWN = 100  # newest first; more would make the page too long to act on
@@ -20,10 +21,16 @@ SHOWN = 100  # newest first; more would make the page too long to act on
 def signal_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.VIEW_SIGNALS)
     open_, done = signals_for(request.user)
+    signals, acknowledged = open_[:SHOWN], done[:SHOWN]
+    audit_listing(
+        actor=request.user,
+        view="signals",
+        clients=[s.client for s in signals] + [s.client for s, _ack in acknowledged],
+    )
     return render(
         request,
         "safeguarding/signals.html",
-        {"signals": open_[:SHOWN], "total": len(open_), "acknowledged": done[:SHOWN]},
+        {"signals": signals, "total": len(open_), "acknowledged": acknowledged},
     )
 
 

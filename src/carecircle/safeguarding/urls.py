@@ -17,6 +17,11 @@ urlpatterns = [
     path("concerns/new/", concern_views.concern_new, name="concern_new"),
     path("concerns/<uuid:concern_id>/", concern_views.concern_page, name="concern_page"),
     path(
+        "concerns/<uuid:concern_id>/records/<slug:kind>/",
+        concern_views.concern_record,
+        name="concern_record",
+    ),
+    path(
         "concerns/<uuid:concern_id>/<slug:action>/",
         concern_views.concern_act,
         name="concern_act",

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from carecircle.people.permissions import Perm, require
 from carecircle.safeguarding.forms import AuditSearchForm
+from carecircle.safeguarding.reads import audit_listing
 from carecircle.safeguarding.selectors import (
     audit_chain_problems,
     audit_clients_for,
@@ -54,6 +55,14 @@ def audit_home(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.VIEW_AUDIT)
     form, filters, events = _search(request)
     page = Paginator(events, 100).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    audit_listing(
+        actor=request.user,
+        view="audit_trail",
+        clients=(e.client for e in shown),
+        page=page.number,
+        filters={k: str(v) for k, v in filters.items()},
+    )
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("verify", None)
@@ -67,7 +76,7 @@ def audit_home(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "events": page.object_list,
+            "events": shown,
             "query": query.urlencode(),
             "verified": verified,
         },

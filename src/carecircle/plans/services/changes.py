@@ -34,7 +34,7 @@ from carecircle.plans.models import (
     VisitPattern,
 )
 from carecircle.plans.services.versions import apply_change
-from carecircle.safeguarding.services import audit_record
+from carecircle.safeguarding.services import audit_record, audit_snapshot
 
 MAX_TEXT = 2000
 
@@ -48,13 +48,28 @@ def _text(value, field: str, *, required: bool = True, limit: int = MAX_TEXT) ->
     return value
 
 
-def _audit(actor, action: str, change: PlanChange, **detail) -> None:
+def _state(change: PlanChange, **records) -> dict:
+    """The change as stored, with the records a step writes beside it (a capacity assessment,
+    a risk note). A later step replaces those in place, so the audit is where the old one is
+    kept."""
+    state = audit_snapshot(change)
+    for name, record in records.items():
+        state[name] = audit_snapshot(record) if record is not None else None
+    return state
+
+
+def _audit(
+    actor, action: str, change: PlanChange, *, before: dict | None, after=None, **detail
+) -> None:
+    """`before` is the state taken (under the row lock) before the step changed anything;
+    None for a change just proposed, which had no earlier state."""
     audit_record(
         actor=actor,
         action=action,
         obj=change,
         client=change.plan.client,
-        detail={"status": change.status, **detail},
+        detail={"status": change.status, "before": before, **detail},
+        after=after if after is not None else _state(change),
     )
 
 
@@ -198,7 +213,7 @@ def change_propose(
             )
             change.consent_note = _("Proposed by the client.")
             change.save()
-        _audit(actor, "plan_change_propose", change, kind=kind, summary=change.summary)
+        _audit(actor, "plan_change_propose", change, before=None, kind=kind, summary=change.summary)
         if change.status == ChangeStatus.PROPOSED:
             _after_commit(
                 [client.user],
@@ -258,6 +273,7 @@ def change_assess_capacity(
     with transaction.atomic():
         change = _locked(change)
         _require_open(change, ChangeStatus.PROPOSED)
+        before = _state(change, capacity_assessment=_capacity(change))
         assessment, _created = CapacityAssessment.objects.update_or_create(
             change=change,
             defaults={
@@ -277,6 +293,8 @@ def change_assess_capacity(
             actor,
             "plan_change_capacity",
             change,
+            before=before,
+            after=_state(change, capacity_assessment=assessment),
             lacks_capacity=assessment.lacks_capacity,
             unable_to=assessment.unable_to,
         )
@@ -350,6 +368,7 @@ def change_consent(
     with transaction.atomic():
         change = _locked(change)
         _require_open(change, ChangeStatus.PROPOSED)
+        before = _state(change)
         assessment = _capacity(change)
         lacks = assessment is not None and assessment.lacks_capacity
         if basis == ConsentBasis.CLIENT and lacks:
@@ -374,7 +393,7 @@ def change_consent(
         change.consent_basis, change.consent_by, change.consent_at = basis, actor, now
         change.consent_note = note
         change.save()
-        _audit(actor, "plan_change_consent", change, basis=basis)
+        _audit(actor, "plan_change_consent", change, before=before, basis=basis)
         _after_commit(
             team_leaders(client.circle) if client.circle_id else [],
             change,
@@ -402,10 +421,11 @@ def _reject(actor, change: PlanChange, reason: str, *, action: str, now=None) ->
     with transaction.atomic():
         change = _locked(change)
         _require_open(change)
+        before = _state(change)
         change.status = ChangeStatus.REJECTED
         change.rejected_by, change.rejected_at, change.rejection_reason = actor, now, reason
         change.save()
-        _audit(actor, action, change, reason=reason)
+        _audit(actor, action, change, before=before, reason=reason)
         _after_commit(
             [change.proposed_by],
             change,
@@ -422,9 +442,10 @@ def change_withdraw(*, actor, change: PlanChange, now=None) -> PlanChange:
     with transaction.atomic():
         change = _locked(change)
         _require_open(change)
+        before = _state(change)
         change.status = ChangeStatus.WITHDRAWN
         change.save()
-        _audit(actor, "plan_change_withdraw", change)
+        _audit(actor, "plan_change_withdraw", change, before=before)
     return change
 
 
@@ -443,6 +464,7 @@ def change_note_risk(
     with transaction.atomic():
         change = _locked(change)
         _require_open(change)
+        before = _state(change, risk_note=RiskNote.objects.filter(change=change).first())
         note, _created = RiskNote.objects.update_or_create(
             change=change,
             defaults={
@@ -453,7 +475,14 @@ def change_note_risk(
                 "written_at": now,
             },
         )
-        _audit(actor, "plan_change_risk", change, likelihood=likelihood)
+        _audit(
+            actor,
+            "plan_change_risk",
+            change,
+            before=before,
+            after=_state(change, risk_note=note),
+            likelihood=likelihood,
+        )
     return note
 
 
@@ -484,11 +513,12 @@ def change_endorse(*, actor, change: PlanChange, now: datetime | None = None) ->
                     )
                 }
             )
+        before = _state(change)
         version = apply_change(change, actor=actor, now=now)
         change.status = ChangeStatus.ENDORSED
         change.endorsed_by, change.endorsed_at, change.new_version = actor, now, version
         change.save()
-        _audit(actor, "plan_change_endorse", change, version=version.number)
+        _audit(actor, "plan_change_endorse", change, before=before, version=version.number)
         _after_commit(
             [change.proposed_by],
             change,

@@ -23,7 +23,7 @@ from carecircle.plans.models import (
     RestrictivePractice,
 )
 from carecircle.plans.services.changes import _text
-from carecircle.safeguarding.services import audit_record
+from carecircle.safeguarding.services import audit_record, audit_snapshot
 
 # A restriction nobody has looked at for six months is not a safeguard any more.
 RESTRICTION_MAX_REVIEW_DAYS = 183
@@ -157,6 +157,8 @@ def restriction_review(
             raise ValidationError(
                 {"practice": _("This restriction has ended; there is nothing to review.")}
             )
+        # The review overwrites the due date and the last review date: the audit keeps the old.
+        before = audit_snapshot(practice)
         review = RestrictionReview.objects.create(
             practice=practice,
             reviewed_on=today,
@@ -171,7 +173,12 @@ def restriction_review(
             action="restriction_review",
             obj=practice,
             client=practice.client,
-            detail={"outcome": outcome[:200], "next_review": next_review.isoformat()},
+            detail={
+                "outcome": outcome[:200],
+                "next_review": next_review.isoformat(),
+                "review": str(review.pk),
+            },
+            before=before,
         )
         _close_escalation(
             practice, f"Reviewed by {actor.get_full_name()}; next review {next_review:%-d %b %Y}."

@@ -243,6 +243,7 @@ def absence_withdraw(*, actor, absence_id, now=None) -> Absence:
     if absence.withdrawn_at:
         raise ValidationError({"absence": "This absence was already withdrawn."})
     restored = 0
+    changed = []
     with transaction.atomic():
         _lock_carers(absence.carer)
         CoverOffer.objects.filter(absence=absence, status=OfferStatus.OPEN).update(
@@ -252,17 +253,37 @@ def absence_withdraw(*, actor, absence_id, now=None) -> Absence:
             visit = Visit.objects.select_for_update().filter(public_id=vid).first()
             if visit is None or visit.status != VisitStatus.PLANNED or visit.window_start <= now:
                 continue
-            if _published(visit).count() >= visit.carers_needed:
+            carers_before = _carer_refs(visit)
+            if len(carers_before) >= visit.carers_needed:
                 continue
-            Assignment.objects.get_or_create(
+            _assignment, created = Assignment.objects.get_or_create(
                 visit=visit,
                 carer=absence.carer,
                 defaults={"status": AssignmentStatus.PUBLISHED, "why": "absence withdrawn"},
             )
             restored += 1
+            if created:
+                changed.append((visit, carers_before, _carer_refs(visit)))
+        # Audited once every visit is locked: the audit holds the chain head until commit, and
+        # taking a visit's lock after it could deadlock with a claim that holds that visit.
+        for visit, before, after in changed:
+            audit_record(
+                actor=actor,
+                action="absence_restores_place",
+                obj=visit,
+                client=visit.client,
+                detail={"carer": str(absence.carer.public_id)},
+                before={"carers": before},
+                after={"carers": after},
+            )
         absence.withdrawn_at = now
         absence.ends_at = max(absence.starts_at + timedelta(minutes=1), min(absence.ends_at, now))
         absence.save(update_fields=["withdrawn_at", "ends_at"])
         absence.proposal = {**absence.proposal, "restored": restored}
         absence.save(update_fields=["proposal"])
     return absence
+
+
+def _carer_refs(visit: Visit) -> list[str]:
+    """Who is on a visit, for the before and after of an audited re-assignment."""
+    return sorted(str(a.carer.public_id) for a in _published(visit))

@@ -1,0 +1,113 @@
+"""The records a concern concerns, opened by the safeguarding lead through the concern.
+
+The lead never opens client records in general (`people.access.access_client` refuses them), but
+to look into a concern they must see what it is about: its client, the visit and the carer linked
+to it. Access is granted through the concern alone — exactly the records linked from an open
+concern of the lead's organisation, nothing reached from them — and every opening is audited.
+Once a concern is closed its links are history, and the records close again."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from carecircle.plans.models import CarePlanVersion, VersionStatus
+from carecircle.rota.models import AssignmentStatus, Visit
+from carecircle.safeguarding.concerns import access_concern, handles_concerns
+from carecircle.safeguarding.models import Concern, ConcernStatus
+from carecircle.safeguarding.reads import audit_read
+from carecircle.visits.models import VisitRecord
+
+RECORD_KINDS = ("client", "visit", "carer")
+
+
+def concern_links(concern: Concern) -> dict:
+    """What the concern links to, by kind (None where nothing is linked)."""
+    return {"client": concern.client, "visit": concern.visit, "carer": concern.about_carer}
+
+
+def access_concern_record(user, concern_id, kind: str):
+    """(concern, record): 404 for a concern the user may not see or a link it does not have;
+    403 for someone who sees the concern (whoever raised it) but does not handle concerns, and
+    for a closed concern."""
+    if kind not in RECORD_KINDS:
+        raise Http404("No such record.")
+    concern = access_concern(user, concern_id)
+    if not handles_concerns(user):
+        raise PermissionDenied(_("Only the safeguarding lead opens records from a concern."))
+    if concern.status == ConcernStatus.CLOSED:
+        raise PermissionDenied(_("This concern is closed: its records are no longer open to you."))
+    record = concern_links(concern)[kind]
+    if record is None:
+        raise Http404("The concern links no such record.")
+    return concern, record
+
+
+def _client_of(concern: Concern, record):
+    return concern.client or getattr(record, "client", None)
+
+
+def _visits(qs):
+    records = VisitRecord.objects.select_related("carer__user").prefetch_related(
+        "tasks__task", "administrations__medicine", "expenses"
+    )
+    return (
+        qs.select_related("client")
+        .prefetch_related(
+            Prefetch("records", queryset=records),
+            "assignments__carer__user",
+        )
+        .order_by("-window_start")
+    )
+
+
+def _window(concern: Concern):
+    """The visits around a concern: the 60 days before it was raised and the week after, the
+    same span the lead may link a visit from."""
+    day = timezone.localtime(concern.raised_at).date()
+    return day - timedelta(days=60), day + timedelta(days=7)
+
+
+def concern_record_context(*, actor, concern: Concern, kind: str, record) -> dict:
+    """What the record page shows, with the read audited."""
+    client = _client_of(concern, record)
+    context = {"concern": concern, "kind": kind, "record": record, "client": client}
+    start, end = _window(concern)
+    if kind == "client":
+        context["representatives"] = record.representatives.select_related("user")
+        context["restrictions"] = record.restrictions.filter(ended_on__isnull=True)
+        context["plan"] = (
+            CarePlanVersion.objects.filter(plan__client=record, status=VersionStatus.AGREED)
+            .prefetch_related("tasks")
+            .order_by("-number")
+            .first()
+        )
+        context["visits"] = _visits(Visit.objects.filter(client=record, date__range=(start, end)))
+    elif kind == "visit":
+        context["visits"] = _visits(Visit.objects.filter(pk=record.pk))
+    else:
+        context["checks"] = record.checks.order_by("-completed_on")
+        context["skills"] = record.skills.order_by("name")
+        visits = Visit.objects.filter(
+            assignments__carer=record,
+            assignments__status=AssignmentStatus.PUBLISHED,
+            date__range=(start, end),
+        )
+        if client is not None:
+            visits = visits.filter(client=client)
+        context["visits"] = _visits(visits.distinct())
+    context["visits"] = list(context.get("visits", []))
+    audit_read(
+        actor=actor,
+        obj=record,
+        client=client,
+        view="concern_record",
+        concern=str(concern.public_id),
+        kind=kind,
+    )
+    return context
