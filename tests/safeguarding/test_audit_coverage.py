@@ -498,3 +498,17 @@ def test_another_organisations_lead_gets_404(client, people):
         url = reverse("concern_record", args=[concern.public_id, kind])
         assert client.get(url).status_code == 404
     assert _new_since(mark) == []
+
+
+def test_medicine_chart_reads_copy_nothing_into_the_trail(client, people):
+    mark = _last_id()
+    client.force_login(people.team_leader)
+    page = client.get(reverse("mar_chart", args=[people.edna.public_id]))
+    pdf = client.get(reverse("mar_chart_pdf", args=[people.edna.public_id]))
+    assert page.status_code == 200 and pdf.status_code == 200
+    events = [e for e in _new_since(mark) if e.action in ("mar_chart_read", "mar_chart_pdf")]
+    assert {e.action for e in events} == {"mar_chart_read", "mar_chart_pdf"}
+    for event in events:
+        assert event.actor_id == people.team_leader.pk and event.client_id == people.edna.pk
+        assert "after" not in event.detail and "before" not in event.detail
+    _chain_ok()

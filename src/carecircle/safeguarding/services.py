@@ -17,7 +17,23 @@ from carecircle.safeguarding.chain import GENESIS, event_hash, normalise_detail
 from carecircle.safeguarding.models import AuditChainHead, AuditEvent
 
 # Actions that only look at a record: no "after" snapshot is taken for them.
-READ_ACTIONS = frozenset({"read", "view", "search", "export", "download", "subject_access"})
+# Reads copy nothing of the record into the trail (no "after" snapshot): who looked, at what, when.
+READ_ACTIONS = frozenset(
+    {
+        "read",
+        "view",
+        "search",
+        "export",
+        "download",
+        "subject_access",
+        "visit_record_read",
+        "visit_record_opened",
+        "visit_records_listed",
+        "offline_pack_read",
+        "mar_chart_read",
+        "mar_chart_pdf",
+    }
+)
 
 
 def audit_snapshot(obj) -> dict:
