@@ -26,8 +26,6 @@ def _whole_visit(rec, **extra):
     return snapshot(
         rec,
         checked_in_at=rec.start,
-        check_in_lat=53.74,
-        check_in_lon=-2.01,
         mood="good",
         mood_at=t,
         notes="Edna was cheerful.",

@@ -112,13 +112,18 @@ def _check_times(data: RecordIn) -> None:
 def _apply(actor, data: RecordIn) -> tuple[VisitRecord, dict]:
     visit, carer = access_visit_for_recording(actor, data.visit_id)
     _check_times(data)
+    data, place_dropped = _without_place_unless_consented(visit.client, data)
     record = _lock_record(visit, carer, data.record_id)
     before = _snapshot(record)
     _merge_fields(record, data)
     children_changed = _merge_tasks(record, visit, data)
     children_changed |= _merge_doses(record, visit, data)
     children_changed |= _merge_expenses(record, carer, data)
-    warnings = [w for w in (_merge_check_out(record, visit, data), _over_time(record)) if w]
+    warnings = [
+        w
+        for w in (place_dropped, _merge_check_out(record, visit, data), _over_time(record))
+        if w
+    ]
     changed = children_changed or _snapshot(record) != before
     arrivals_tell_family(
         record=record,
@@ -141,6 +146,23 @@ def _apply(actor, data: RecordIn) -> tuple[VisitRecord, dict]:
         },
     )
     return record, _answer(data, record, warnings)
+
+
+PLACE_FIELDS = ("check_in_lat", "check_in_lon", "check_out_lat", "check_out_lon")
+
+
+def _without_place_unless_consented(client, data: RecordIn) -> tuple[RecordIn, dict | None]:
+    """Where the carer was is stored only while the client agrees (services/consent.py); consent
+    is read when the record arrives, so a withdrawal also covers records still on phones."""
+    if client.location_consent_at is not None:
+        return data, None
+    if all(getattr(data, name) is None for name in PLACE_FIELDS):
+        return data, None
+    return data.model_copy(update=dict.fromkeys(PLACE_FIELDS)), {
+        "code": "location_not_recorded",
+        "message": "Your location was not stored: the client has not agreed to it being recorded.",
+        "field": "check_in_lat",
+    }
 
 
 def _merge_fields(record: VisitRecord, data: RecordIn) -> None:

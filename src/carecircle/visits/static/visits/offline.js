@@ -229,7 +229,9 @@
       tasks: [], doses: [], expenses: [] };
     draft.record_id = payload.record_id;
     const checkedIn = draft.server_in || config.checkedInAt || draft.checked_in_at;
-    const place = await where(action !== 'save' && form.elements.share_location.checked);
+    // The box is only on the page while the client agrees; ticking it is the carer's own choice.
+    const share = form.elements.share_location;
+    const place = await where(action !== 'save' && Boolean(share && share.checked));
 
     if (action === 'check_in') {
       if (checkedIn) { say(t('already_in')); return; }
