@@ -149,3 +149,23 @@ def test_times_in_the_future_are_refused(rec, people):
     with pytest.raises(ValidationError) as err:
         record_sync(actor=people.carer, data=data)
     assert "checked_in_at" in err.value.message_dict
+
+
+def test_a_longer_visit_with_its_reason_raises_no_safeguarding_signal(rec, people):
+    """Staying longer than planned is not a fault: no anomaly rule flags the visit."""
+    from carecircle.safeguarding.anomalies import SHORT, compute_signals
+
+    data = _whole_visit(rec, over_time_reason="Edna was upset; stayed until she settled.")
+    data.checked_out_at = rec.start + timedelta(minutes=rec.visit.duration_minutes + 40)
+    assert record_sync(actor=people.carer, data=data)["warnings"] == []
+    record = VisitRecord.objects.get(public_id=rec.record_id)
+    assert record.over_time and record.over_time_reason
+
+    def about_this_visit():
+        signals = compute_signals(circles=[people.riverside])
+        return [s for s in signals if s.visit == rec.visit or str(record.public_id) in s.key]
+
+    assert about_this_visit() == []
+    # The rules do read this record: the same visit cut short is flagged.
+    VisitRecord.objects.filter(pk=record.pk).update(checked_out_at=rec.start + timedelta(minutes=5))
+    assert [s.kind for s in about_this_visit()] == [SHORT]
