@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.urls import reverse
+from django.utils import timezone
 
 from carecircle.safeguarding.models import AuditEvent
 from carecircle.visits.models import MedicineAdministration, VisitRecord
@@ -66,15 +67,29 @@ def test_the_mar_chart_and_its_pdf(rec, people, client):
     assert AuditEvent.objects.filter(action="mar_chart_pdf", client=people.edna).exists()
 
 
+def _check_out_form(rec, record_id):
+    dose = f"dose-{rec.medicine.public_id}-{rec.slot.replace(':', '')}"
+    return {"record_id": record_id, "action": "check_out", dose: "given"}
+
+
 def test_family_who_opt_in_see_arrived_and_left(rec, people, client):
     client.force_login(people.carer)
     url = reverse("visit_record", args=[rec.visit.public_id])
-    client.post(url, {"record_id": str(uuid.uuid4()), "action": "check_in"})
+    record_id = str(uuid.uuid4())
+    client.post(url, {"record_id": record_id, "action": "check_in"})
     client.force_login(people.representative)
     page = reverse("client_page", args=[people.edna.public_id])
     assert "arrived" not in client.get(page).content.decode()
     client.post(reverse("arrival_notice", args=[people.edna.public_id]), {"on": "1"})
-    assert "Ana arrived" in client.get(page).content.decode()
+    html = client.get(page).content.decode()
+    assert "Ana arrived" in html and ", left " not in html
+    client.force_login(people.carer)
+    client.post(url, _check_out_form(rec, record_id))
+    left = VisitRecord.objects.get(visit=rec.visit).checked_out_at
+    assert left is not None
+    client.force_login(people.representative)
+    html = client.get(page).content.decode()
+    assert f", left {timezone.localtime(left):%H:%M}" in html
     client.force_login(people.carer2)
     response = client.post(reverse("arrival_notice", args=[people.edna.public_id]), {"on": "1"})
     assert response.status_code == 403
@@ -107,6 +122,14 @@ def test_family_who_opted_in_are_told_when_the_carer_arrives_and_leaves(rec, peo
         Notification.objects.filter(user=people.representative).values_list("subject", flat=True)
     )
     assert len([s for s in told if "Ana arrived at" in s]) == 1
+    assert not [s for s in told if "Ana left at" in s]
+    client.post(url, _check_out_form(rec, record_id))
+    left = timezone.localtime(VisitRecord.objects.get(visit=rec.visit).checked_out_at)
+    client.post(url, _check_out_form(rec, record_id))  # twice: told once
+    told = list(
+        Notification.objects.filter(user=people.representative).values_list("subject", flat=True)
+    )
+    assert [s for s in told if "left at" in s] == [f"Ana left at {left:%H:%M}"]
     assert not Notification.objects.filter(user=people.client, subject__contains="arrived").exists()
 
 
