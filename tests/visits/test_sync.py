@@ -169,3 +169,20 @@ def test_a_longer_visit_with_its_reason_raises_no_safeguarding_signal(rec, peopl
     # The rules do read this record: the same visit cut short is flagged.
     VisitRecord.objects.filter(pk=record.pk).update(checked_out_at=rec.start + timedelta(minutes=5))
     assert [s.kind for s in about_this_visit()] == [SHORT]
+
+
+def test_over_time_reasons_from_two_phones_are_kept_in_full(rec, people):
+    first = "Edna fell in the hall; " + "I waited with her for the paramedics. " * 7
+    second = "The GP rang back late; " + "I stayed until her daughter arrived. " * 7
+    assert len(first.strip()) > 250 and len(second.strip()) > 250
+    record_sync(actor=people.carer, data=snapshot(rec, over_time_reason=first))
+    record_sync(
+        actor=people.carer,
+        data=snapshot(rec, record_id=uuid.uuid4(), over_time_reason=second),
+    )
+    record = VisitRecord.objects.get(visit=rec.visit)
+    assert record.over_time_reason == f"{first.strip()}\n\n{second.strip()}"
+    # The phone sends back the merged reason it was shown: accepted, and nothing doubles.
+    record_sync(actor=people.carer, data=snapshot(rec, over_time_reason=record.over_time_reason))
+    record.refresh_from_db()
+    assert record.over_time_reason == f"{first.strip()}\n\n{second.strip()}"

@@ -54,7 +54,8 @@ class RecordIn(Schema):
     mood: Mood | None = None
     mood_at: datetime | None = None
     notes: str = Field("", max_length=20000)
-    over_time_reason: str = Field("", max_length=300)
+    # As long as the notes: the phone sends back the merged reason it was shown.
+    over_time_reason: str = Field("", max_length=20000)
     tasks: list[TaskIn] = Field(default_factory=list, max_length=100)
     doses: list[DoseIn] = Field(default_factory=list, max_length=100)
     expenses: list[ExpenseIn] = Field(default_factory=list, max_length=50)

@@ -174,7 +174,7 @@ def _merge_fields(record: VisitRecord, data: RecordIn) -> None:
         (record.mood_at, record.mood), (data.mood_at, Mood(data.mood).value if data.mood else "")
     )
     record.notes = merge.merge_text(record.notes, data.notes)
-    record.over_time_reason = merge.merge_text(record.over_time_reason, data.over_time_reason)[:300]
+    record.over_time_reason = merge.merge_text(record.over_time_reason, data.over_time_reason)
 
 
 def _merge_check_out(record: VisitRecord, visit, data: RecordIn) -> dict | None:
