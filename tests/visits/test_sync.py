@@ -70,11 +70,16 @@ def test_check_out_is_blocked_while_a_due_medicine_has_no_outcome(rec, people):
     result = record_sync(actor=people.carer, data=data)
     assert [w["code"] for w in result["warnings"]] == ["medicine_outcome_missing"]
     assert "Testamol" in result["warnings"][0]["message"]
+    # The answer tells the phone to keep the check-out it sent, and which warning says why.
+    assert result["check_out_refused"] is True
+    assert result["warnings"][0]["refuses"] == "check_out"
     record = VisitRecord.objects.get(public_id=rec.record_id)
     assert record.checked_out_at is None and record.checked_in_at is not None
+    assert record_sync(actor=people.carer, data=data)["check_out_refused"] is True  # resent
 
     fixed = _whole_visit(rec)
-    assert record_sync(actor=people.carer, data=fixed)["checked_out_at"] is not None
+    answer = record_sync(actor=people.carer, data=fixed)
+    assert answer["checked_out_at"] is not None and answer["check_out_refused"] is False
 
 
 def test_a_refused_dose_needs_a_reason_and_counts_as_an_outcome(rec, people):

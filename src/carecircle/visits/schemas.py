@@ -68,6 +68,11 @@ class SyncOut(Schema):
     duplicate: bool
     revision: int
     warnings: list[dict]
+    check_out_refused: bool = Field(
+        False,
+        description="The check-out sent was not stored (see the warning that refuses it): "
+        "keep it on the phone and send it again once the reason is fixed.",
+    )
     checked_in_at: datetime | None
     checked_out_at: datetime | None
 

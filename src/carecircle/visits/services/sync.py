@@ -119,11 +119,8 @@ def _apply(actor, data: RecordIn) -> tuple[VisitRecord, dict]:
     children_changed = _merge_tasks(record, visit, data)
     children_changed |= _merge_doses(record, visit, data)
     children_changed |= _merge_expenses(record, carer, data)
-    warnings = [
-        w
-        for w in (place_dropped, _merge_check_out(record, visit, data), _over_time(record))
-        if w
-    ]
+    refused = _merge_check_out(record, visit, data)
+    warnings = [w for w in (place_dropped, refused, _over_time(record)) if w]
     changed = children_changed or _snapshot(record) != before
     arrivals_tell_family(
         record=record,
@@ -145,7 +142,7 @@ def _apply(actor, data: RecordIn) -> tuple[VisitRecord, dict]:
             "warnings": [w["code"] for w in warnings],
         },
     )
-    return record, _answer(data, record, warnings)
+    return record, _answer(data, record, warnings, check_out_refused=refused is not None)
 
 
 PLACE_FIELDS = ("check_in_lat", "check_in_lon", "check_out_lat", "check_out_lon")
@@ -206,7 +203,11 @@ def _over_time(record: VisitRecord) -> dict | None:
     return None
 
 
-def _answer(data: RecordIn, record: VisitRecord, warnings: list[dict]) -> dict:
+def _answer(
+    data: RecordIn, record: VisitRecord, warnings: list[dict], *, check_out_refused: bool
+) -> dict:
+    # A refused check-out is not stored: `check_out_refused` tells the phone to keep it (with the
+    # warning marked "refuses": "check_out" as the reason) until the carer can send it again.
     return {
         "op_id": str(data.op_id),
         "record_id": str(record.public_id),
@@ -214,6 +215,7 @@ def _answer(data: RecordIn, record: VisitRecord, warnings: list[dict]) -> dict:
         "duplicate": False,
         "revision": record.revision,
         "warnings": warnings,
+        "check_out_refused": check_out_refused,
         "checked_in_at": record.checked_in_at.isoformat() if record.checked_in_at else None,
         "checked_out_at": record.checked_out_at.isoformat() if record.checked_out_at else None,
     }
@@ -353,6 +355,11 @@ def _merge_expenses(record: VisitRecord, carer, data: RecordIn) -> bool:
 
 
 def _check_out_blocked(record: VisitRecord, visit, at) -> dict | None:
+    blocked = _check_out_rule(record, visit, at)
+    return {**blocked, "refuses": "check_out"} if blocked else None
+
+
+def _check_out_rule(record: VisitRecord, visit, at) -> dict | None:
     if record.checked_in_at is None:
         return {
             "code": "not_checked_in",

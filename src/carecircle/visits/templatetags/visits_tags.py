@@ -64,6 +64,7 @@ def visits_messages():
         "checked_in": _("Checked in at %(time)s."),
         "checked_out": _("Checked out at %(time)s."),
         "not_in": _("Not checked in yet."),
+        "not_out": _("Not checked out (kept on this phone): %(why)s"),
         "waiting": _("(Waiting to send.)"),
         "retry": _("Try again"),
         "discard": _("Discard"),
