@@ -191,3 +191,20 @@ def test_over_time_reasons_from_two_phones_are_kept_in_full(rec, people):
     record_sync(actor=people.carer, data=snapshot(rec, over_time_reason=record.over_time_reason))
     record.refresh_from_db()
     assert record.over_time_reason == f"{first.strip()}\n\n{second.strip()}"
+
+
+def test_an_update_is_audited_with_the_record_before_and_after(rec, people):
+    record_sync(actor=people.carer, data=snapshot(rec, notes="Arrived; Edna asleep."))
+    made = AuditEvent.objects.filter(action="visit_record_synced").latest("seq")
+    assert "before" not in made.detail and made.detail["after"]["notes"] == "Arrived; Edna asleep."
+
+    record_sync(
+        actor=people.carer,
+        data=snapshot(rec, checked_in_at=rec.start, notes="Edna woke; had tea."),
+    )
+    update = AuditEvent.objects.filter(action="visit_record_synced").latest("seq")
+    before, after = update.detail["before"], update.detail["after"]
+    assert before["notes"] == "Arrived; Edna asleep." and before["checked_in_at"] is None
+    assert after["notes"] == "Arrived; Edna asleep.\n\nEdna woke; had tea."
+    assert after["checked_in_at"] is not None
+    assert (before["revision"], after["revision"]) == (2, 3)

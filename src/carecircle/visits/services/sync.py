@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from carecircle.rota.models import Visit, VisitStatus
-from carecircle.safeguarding.services import audit_record
+from carecircle.safeguarding.services import audit_record, audit_snapshot
 from carecircle.visits import merge
 from carecircle.visits.access import access_visit_for_recording
 from carecircle.visits.models import (
@@ -67,14 +67,16 @@ def _duplicate(actor, receipt: SyncReceipt) -> dict:
     return {**receipt.result, "duplicate": True}
 
 
-def _lock_record(visit, carer, record_id) -> VisitRecord:
+def _lock_record(visit, carer, record_id) -> tuple[VisitRecord, bool]:
+    """The record of this visit by this carer, locked, and whether it was created just now."""
     record = VisitRecord.objects.select_for_update().filter(visit=visit, carer=carer).first()
     if record is None:
         try:
             with transaction.atomic():
-                return VisitRecord.objects.create(
+                new = VisitRecord.objects.create(
                     public_id=record_id, visit=visit, carer=carer, client=visit.client
                 )
+                return new, True
         except IntegrityError:
             # Another phone created it a moment ago (same visit), or the id is taken elsewhere.
             record = (
@@ -93,7 +95,7 @@ def _lock_record(visit, carer, record_id) -> VisitRecord:
         )
         if alias.record_id != record.pk:
             raise ValidationError({"record_id": "This record id belongs to another visit."})
-    return record
+    return record, False
 
 
 def _check_times(data: RecordIn) -> None:
@@ -113,8 +115,10 @@ def _apply(actor, data: RecordIn) -> tuple[VisitRecord, dict]:
     visit, carer = access_visit_for_recording(actor, data.visit_id)
     _check_times(data)
     data, place_dropped = _without_place_unless_consented(visit.client, data)
-    record = _lock_record(visit, carer, data.record_id)
+    record, created = _lock_record(visit, carer, data.record_id)
     before = _snapshot(record)
+    # The audit's "before": the record as it was (none when this operation made it).
+    audit_before = None if created else audit_snapshot(record)
     _merge_fields(record, data)
     children_changed = _merge_tasks(record, visit, data)
     children_changed |= _merge_doses(record, visit, data)
@@ -135,6 +139,8 @@ def _apply(actor, data: RecordIn) -> tuple[VisitRecord, dict]:
         action="visit_record_synced",
         obj=record,
         client=record.client,
+        before=audit_before,
+        after=audit_snapshot(record),
         detail={
             "op": str(data.op_id),
             "visit": str(visit.public_id),
