@@ -171,7 +171,9 @@ def test_a_check_out_the_server_refuses_stays_on_the_phone_with_its_reason(
     page.locator(f"[data-dose='{rec.medicine.public_id}@{rec.slot}'] input[value='given']").check()
     # A medicine added to Edna's list after the page was kept on the phone, due at this visit:
     # the phone cannot know, the server refuses the check-out until it has an outcome.
-    Medicine.objects.create(client=rec.visit.client, name="Newmed", dose="1 tablet", times=[rec.slot])
+    Medicine.objects.create(
+        client=rec.visit.client, name="Newmed", dose="1 tablet", times=[rec.slot]
+    )
     page.get_by_role("button", name="Check out").click()
     expect(status).to_contain_text("2 records waiting")
     page.context.set_offline(False)

@@ -97,7 +97,9 @@ def test_carers_cannot_change_it_and_another_circle_gets_404(people, client):
     url = reverse("location_consent", args=[people.edna.public_id])
     client.force_login(people.carer)
     assert client.post(url, {"on": "1"}).status_code == 403
-    assert url not in client.get(reverse("client_page", args=[people.edna.public_id])).content.decode()
+    assert (
+        url not in client.get(reverse("client_page", args=[people.edna.public_id])).content.decode()
+    )
     client.force_login(people.outsider)
     assert client.post(url, {"on": "1"}).status_code == 404
     people.edna.refresh_from_db()
