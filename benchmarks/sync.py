@@ -9,7 +9,9 @@ one whole visit record per request (check-in, check-out, mood, a note) to POST
 A share of the records (`--resend`) is sent a second time with the same operation id, as a phone
 does when it never heard the answer: the server must answer it from the stored result and store
 nothing new. Afterwards the records in the database are counted: `stored` must equal `sent`
-(distinct records) and `duplicates` must be 0.
+(distinct records) and `duplicates` must be 0. The run exits non-zero (after printing the summary)
+when a record was lost or stored twice, a resend was not answered as a duplicate, or any request
+failed.
 
 DATABASE_URL chooses the database (the issue asks for PostgreSQL; default: a fresh SQLite file in
 a temporary folder). The benchmark's own organisation is created fresh in each run.
@@ -26,29 +28,12 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
-from _common import REPO, emit, p95
-
-
-def setup_django() -> None:
-    if not os.environ.get("DATABASE_URL"):
-        folder = Path(tempfile.mkdtemp(prefix="sync-bench-"))
-        os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'bench.sqlite3'}"
-        os.environ.setdefault("DATA_DIR", str(folder))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carecircle.settings")
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+from _common import REPO, emit, p95, setup_django
 
 
 def make_world(devices: int, records: int):
@@ -77,6 +62,8 @@ def make_world(devices: int, records: int):
                 latitude=53.74,
                 longitude=-2.01,
                 assessed_weekly_hours=10,
+                # The phones send where they are; the clients agreed, so it is stored.
+                location_consent_at=timezone.now(),
             )
             for i in range(10)
         ]
@@ -236,7 +223,7 @@ def main() -> None:
     args = parser.parse_args()
 
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    setup_django()
+    setup_django("sync-bench")
     from django.db import connection
 
     from carecircle.visits.models import SyncReceipt, VisitRecord
@@ -289,29 +276,50 @@ def main() -> None:
     receipt_rows = receipts.count()
     distinct_ops = receipts.values("public_id").distinct().count()
     all_lat = [x for lat in latencies for x in lat]
-    emit(
-        {
-            "summary": True,
-            "devices": args.devices,
-            "sent": sent,
-            "stored": stored,
-            # Both parts are held at zero by unique constraints; counted, not assumed.
-            "duplicates": (rows - stored) + (receipt_rows - distinct_ops),
-            "lost": sent - stored,
-            "ops_stored": distinct_ops,
-            "records_per_s": round(sent / elapsed, 1),
-            "p95_ms": round(p95(all_lat), 1),
-            "requests": requests,
-            "requests_per_s": round(requests / elapsed, 1),
-            "resent": requests - sent,
-            "answered_as_duplicate": sum(a["duplicate_answers"] for a in answers),
-            "errors": sum(a["errors"] for a in answers),
-            "seconds": round(elapsed, 2),
-            "database": connection.vendor,
-            "workers": args.workers,
-            "visits": len(visit_ids),
-        }
-    )
+    summary = {
+        "summary": True,
+        "devices": args.devices,
+        "sent": sent,
+        "stored": stored,
+        # Both parts are held at zero by unique constraints; counted, not assumed.
+        "duplicates": (rows - stored) + (receipt_rows - distinct_ops),
+        "lost": sent - stored,
+        "ops_stored": distinct_ops,
+        "records_per_s": round(sent / elapsed, 1),
+        "p95_ms": round(p95(all_lat), 1),
+        "requests": requests,
+        "requests_per_s": round(requests / elapsed, 1),
+        "resent": requests - sent,
+        "answered_as_duplicate": sum(a["duplicate_answers"] for a in answers),
+        "errors": sum(a["errors"] for a in answers),
+        "seconds": round(elapsed, 2),
+        "database": connection.vendor,
+        "workers": args.workers,
+        "visits": len(visit_ids),
+    }
+    emit(summary)
+    failures = check(summary)
+    if failures:
+        sys.exit("sync benchmark failed: " + "; ".join(failures))
+
+
+def check(summary: dict) -> list[str]:
+    """What makes the run a failure, whatever its speed: a record lost or stored twice, a resend
+    not answered from the stored result, or any request the server did not answer with 200."""
+    failures = []
+    if summary["stored"] != summary["sent"]:
+        failures.append(f"stored {summary['stored']} of {summary['sent']} records sent")
+    if summary["ops_stored"] != summary["sent"]:
+        failures.append(f"{summary['ops_stored']} operations stored for {summary['sent']} sent")
+    if summary["duplicates"]:
+        failures.append(f"{summary['duplicates']} duplicates stored")
+    if summary["answered_as_duplicate"] != summary["resent"]:
+        failures.append(
+            f"{summary['answered_as_duplicate']} of {summary['resent']} resends answered as such"
+        )
+    if summary["errors"]:
+        failures.append(f"{summary['errors']} requests failed")
+    return failures
 
 
 if __name__ == "__main__":

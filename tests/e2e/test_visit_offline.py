@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from carecircle.visits.models import (
     Expense,
+    Medicine,
     MedicineAdministration,
     SyncReceipt,
     TaskRecord,
@@ -153,3 +154,49 @@ def test_two_phones_offline_on_the_same_visit_end_in_one_merged_record(
     finally:
         for phone in phones:
             phone.context.close()
+
+
+def test_a_check_out_the_server_refuses_stays_on_the_phone_with_its_reason(
+    page, live_server, demo_live, settings, tmp_path
+):
+    settings.DATA_DIR = tmp_path
+    rec = make_recording(demo_live)
+    record_url = reverse("visit_record", args=[rec.visit.public_id])
+    status = page.locator("#sync-status")
+    state = page.locator("#checkin-state")
+    sign_in(page, "ana")
+    page.goto(record_url)
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Check in").click()
+    page.locator(f"[data-dose='{rec.medicine.public_id}@{rec.slot}'] input[value='given']").check()
+    # A medicine added to Edna's list after the page was kept on the phone, due at this visit:
+    # the phone cannot know, the server refuses the check-out until it has an outcome.
+    Medicine.objects.create(
+        client=rec.visit.client, name="Newmed", dose="1 tablet", times=[rec.slot]
+    )
+    page.get_by_role("button", name="Check out").click()
+    expect(status).to_contain_text("2 records waiting")
+    page.context.set_offline(False)
+
+    expect(status).to_contain_text("1 need attention", timeout=20_000)
+    expect(state).to_contain_text("Not checked out")
+    expect(state).to_contain_text("Newmed")
+    record = VisitRecord.objects.get(visit=rec.visit)
+    assert record.checked_in_at is not None and record.checked_out_at is None
+    kept = page.evaluate("window.carecircleVisits.queueAll()")
+    assert len(kept) == 1 and kept[0]["attention"] and kept[0]["payload"]["checked_out_at"]
+    page.goto(reverse("visits_upcoming"))
+    expect(page.locator("#queue-attention")).to_contain_text("Newmed")
+
+    # Online again, the page shows the new medicine; with its outcome the check-out goes through,
+    # and replaces the one that was kept.
+    page.goto(record_url)
+    page.locator("[data-dose*='@'] >> text=Newmed").wait_for()
+    for dose in page.locator("[data-dose]").all():
+        dose.locator("input[value='given']").check()
+    page.get_by_role("button", name="Check out").click()
+    expect(status).to_contain_text("All records sent", timeout=20_000)
+    expect(state).to_contain_text("Checked out at")
+    record.refresh_from_db()
+    assert record.checked_out_at is not None
+    assert page.evaluate("window.carecircleVisits.queueAll()") == []

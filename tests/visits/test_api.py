@@ -127,3 +127,14 @@ def test_a_record_is_read_by_its_carer_and_the_team_leader_only(rec, people, cli
     client.force_login(people.outsider)
     assert client.get(url).status_code == 404
     assert AuditEvent.objects.filter(action="visit_record_read").count() == 2
+
+
+def test_a_refused_check_out_is_said_in_the_answer_for_the_phone_to_keep(rec, people, client):
+    client.force_login(people.carer)
+    out = (rec.start + timedelta(minutes=20)).isoformat()
+    response = client.post(SYNC, _body(rec, checked_out_at=out), content_type="application/json")
+    answer = response.json()
+    assert response.status_code == 200 and answer["check_out_refused"] is True
+    assert answer["checked_out_at"] is None
+    refusal = [w for w in answer["warnings"] if w.get("refuses") == "check_out"]
+    assert refusal and "Testamol" in refusal[0]["message"]

@@ -26,8 +26,6 @@ def _whole_visit(rec, **extra):
     return snapshot(
         rec,
         checked_in_at=rec.start,
-        check_in_lat=53.74,
-        check_in_lon=-2.01,
         mood="good",
         mood_at=t,
         notes="Edna was cheerful.",
@@ -72,11 +70,16 @@ def test_check_out_is_blocked_while_a_due_medicine_has_no_outcome(rec, people):
     result = record_sync(actor=people.carer, data=data)
     assert [w["code"] for w in result["warnings"]] == ["medicine_outcome_missing"]
     assert "Testamol" in result["warnings"][0]["message"]
+    # The answer tells the phone to keep the check-out it sent, and which warning says why.
+    assert result["check_out_refused"] is True
+    assert result["warnings"][0]["refuses"] == "check_out"
     record = VisitRecord.objects.get(public_id=rec.record_id)
     assert record.checked_out_at is None and record.checked_in_at is not None
+    assert record_sync(actor=people.carer, data=data)["check_out_refused"] is True  # resent
 
     fixed = _whole_visit(rec)
-    assert record_sync(actor=people.carer, data=fixed)["checked_out_at"] is not None
+    answer = record_sync(actor=people.carer, data=fixed)
+    assert answer["checked_out_at"] is not None and answer["check_out_refused"] is False
 
 
 def test_a_refused_dose_needs_a_reason_and_counts_as_an_outcome(rec, people):
@@ -151,3 +154,57 @@ def test_times_in_the_future_are_refused(rec, people):
     with pytest.raises(ValidationError) as err:
         record_sync(actor=people.carer, data=data)
     assert "checked_in_at" in err.value.message_dict
+
+
+def test_a_longer_visit_with_its_reason_raises_no_safeguarding_signal(rec, people):
+    """Staying longer than planned is not a fault: no anomaly rule flags the visit."""
+    from carecircle.safeguarding.anomalies import SHORT, compute_signals
+
+    data = _whole_visit(rec, over_time_reason="Edna was upset; stayed until she settled.")
+    data.checked_out_at = rec.start + timedelta(minutes=rec.visit.duration_minutes + 40)
+    assert record_sync(actor=people.carer, data=data)["warnings"] == []
+    record = VisitRecord.objects.get(public_id=rec.record_id)
+    assert record.over_time and record.over_time_reason
+
+    def about_this_visit():
+        signals = compute_signals(circles=[people.riverside])
+        return [s for s in signals if s.visit == rec.visit or str(record.public_id) in s.key]
+
+    assert about_this_visit() == []
+    # The rules do read this record: the same visit cut short is flagged.
+    VisitRecord.objects.filter(pk=record.pk).update(checked_out_at=rec.start + timedelta(minutes=5))
+    assert [s.kind for s in about_this_visit()] == [SHORT]
+
+
+def test_over_time_reasons_from_two_phones_are_kept_in_full(rec, people):
+    first = "Edna fell in the hall; " + "I waited with her for the paramedics. " * 7
+    second = "The GP rang back late; " + "I stayed until her daughter arrived. " * 7
+    assert len(first.strip()) > 250 and len(second.strip()) > 250
+    record_sync(actor=people.carer, data=snapshot(rec, over_time_reason=first))
+    record_sync(
+        actor=people.carer,
+        data=snapshot(rec, record_id=uuid.uuid4(), over_time_reason=second),
+    )
+    record = VisitRecord.objects.get(visit=rec.visit)
+    assert record.over_time_reason == f"{first.strip()}\n\n{second.strip()}"
+    # The phone sends back the merged reason it was shown: accepted, and nothing doubles.
+    record_sync(actor=people.carer, data=snapshot(rec, over_time_reason=record.over_time_reason))
+    record.refresh_from_db()
+    assert record.over_time_reason == f"{first.strip()}\n\n{second.strip()}"
+
+
+def test_an_update_is_audited_with_the_record_before_and_after(rec, people):
+    record_sync(actor=people.carer, data=snapshot(rec, notes="Arrived; Edna asleep."))
+    made = AuditEvent.objects.filter(action="visit_record_synced").latest("seq")
+    assert "before" not in made.detail and made.detail["after"]["notes"] == "Arrived; Edna asleep."
+
+    record_sync(
+        actor=people.carer,
+        data=snapshot(rec, checked_in_at=rec.start, notes="Edna woke; had tea."),
+    )
+    update = AuditEvent.objects.filter(action="visit_record_synced").latest("seq")
+    before, after = update.detail["before"], update.detail["after"]
+    assert before["notes"] == "Arrived; Edna asleep." and before["checked_in_at"] is None
+    assert after["notes"] == "Arrived; Edna asleep.\n\nEdna woke; had tea."
+    assert after["checked_in_at"] is not None
+    assert (before["revision"], after["revision"]) == (2, 3)

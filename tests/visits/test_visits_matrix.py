@@ -18,6 +18,7 @@ URL_NAMES = {
     "mar_chart",
     "mar_chart_pdf",
     "arrival_notice",
+    "location_consent",
     "receipt_file",
     "visits_service_worker",
     "visits_manifest",
@@ -80,6 +81,8 @@ ROUTES = {
     "mar_chart": (_mar("mar_chart"), dict.fromkeys(SEES_EDNA, 200), 404),
     "mar_chart_pdf": (_mar("mar_chart_pdf"), dict.fromkeys(SEES_EDNA, 200), 404),
     "arrival_notice": (_mar("arrival_notice"), {}, 405),
+    # POST only; who may change it is tested in test_location_consent.py.
+    "location_consent": (_mar("location_consent"), {}, 405),
     "receipt_file": (
         lambda p: reverse("receipt_file", args=[_receipt(p)]),
         {

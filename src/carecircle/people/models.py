@@ -74,6 +74,15 @@ class Client(models.Model):
         max_digits=5, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(168)]
     )
     summary = models.TextField(blank=True, help_text=_("About me, in the client's words."))
+    location_consent_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the client (or their attorney or deputy) agreed that carers' phones may record "
+            "where they are on checking in and out at the client's home. Empty: not agreed, and "
+            "no location is stored."
+        ),
+    )
     avoid_carers = models.ManyToManyField(
         "people.Carer", blank=True, related_name="avoided_by", help_text=_("Must not visit.")
     )

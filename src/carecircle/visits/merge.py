@@ -1,14 +1,16 @@
 """Merge rules for two devices editing the same visit record. Pure functions, no Django.
 
-A phone sends the whole record as it sees it; the server folds it into what it holds. Each rule is
-idempotent (sending the same thing twice changes nothing) and order-independent (two phones syncing
-in either order end in the same state), so a record that is resent after a lost answer, or edited on
-two phones offline, converges:
+A phone sends the whole record as it sees it; the server folds it into what it holds. Every rule is
+idempotent (sending the same thing twice changes nothing). Every rule but one is also
+order-independent (two phones syncing in either order end in the same state); the exception is the
+ORDER of paragraphs in the notes and the over-time reason: either way the same paragraphs are kept,
+but they read in the order they reached the server. So a record that is resent after a lost answer,
+or edited on two phones offline, keeps everything each phone sent:
 
 - check-in: the EARLIER time wins (the carer arrived when the first phone saw it), with its place;
 - check-out: the LATER time wins (the visit ended when the last phone saw it), with its place;
 - notes and the over-time reason: paragraphs are merged as a set, the stored ones first, then new
-  ones in the order written; nothing a carer wrote is ever dropped;
+  ones in the order they arrive; nothing a carer wrote is ever dropped (the text is stored in full);
 - mood: the later observation wins; at the same moment the more concerning one wins;
 - a task: the later answer wins; at the same moment "done" wins;
 - a scheduled dose: "given" always wins (a dose that was given must never look missed, or it could

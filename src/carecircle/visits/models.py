@@ -88,8 +88,9 @@ class VisitRecord(models.Model):
     mood = models.CharField(max_length=16, choices=Mood.choices, blank=True)
     mood_at = models.DateTimeField(null=True, blank=True)
     notes = models.TextField(blank=True)
-    over_time_reason = models.CharField(
-        max_length=300,
+    # Text, not a bounded field: reasons from two phones are merged, and nothing a carer wrote
+    # may be cut off.
+    over_time_reason = models.TextField(
         blank=True,
         help_text=_("Why the visit took longer than planned (not a fault)."),
     )

@@ -54,7 +54,8 @@ class RecordIn(Schema):
     mood: Mood | None = None
     mood_at: datetime | None = None
     notes: str = Field("", max_length=20000)
-    over_time_reason: str = Field("", max_length=300)
+    # As long as the notes: the phone sends back the merged reason it was shown.
+    over_time_reason: str = Field("", max_length=20000)
     tasks: list[TaskIn] = Field(default_factory=list, max_length=100)
     doses: list[DoseIn] = Field(default_factory=list, max_length=100)
     expenses: list[ExpenseIn] = Field(default_factory=list, max_length=50)
@@ -67,6 +68,11 @@ class SyncOut(Schema):
     duplicate: bool
     revision: int
     warnings: list[dict]
+    check_out_refused: bool = Field(
+        False,
+        description="The check-out sent was not stored (see the warning that refuses it): "
+        "keep it on the phone and send it again once the reason is fixed.",
+    )
     checked_in_at: datetime | None
     checked_out_at: datetime | None
 

@@ -10,5 +10,10 @@ urlpatterns = [
     path("visits/mar/<uuid:client_id>/", views.mar_chart_page, name="mar_chart"),
     path("visits/mar/<uuid:client_id>/pdf/", views.mar_chart_pdf, name="mar_chart_pdf"),
     path("visits/arrivals/<uuid:client_id>/", views.arrival_notice, name="arrival_notice"),
+    path(
+        "visits/location-consent/<uuid:client_id>/",
+        views.location_consent,
+        name="location_consent",
+    ),
     path("visits/receipts/<uuid:expense_id>/", views.receipt_file, name="receipt_file"),
 ]

@@ -83,6 +83,7 @@ def visit_record(request: HttpRequest, visit_id) -> HttpResponse:
         "visit": visit,
         "record": record,
         "record_id": record.public_id if record else uuid.uuid4(),
+        "location_consent_at": visit.client.location_consent_at,
         "tasks": tasks,
         "doses": doses,
         "as_needed": [m for m in medicines if m.as_needed],
@@ -265,6 +266,21 @@ def arrival_notice(request: HttpRequest, client_id) -> HttpResponse:
         messages.success(request, _("You will see here when carers arrive and leave."))
     else:
         messages.success(request, _("You will no longer see arrivals."))
+    return redirect("client_page", client.public_id)
+
+
+@login_required
+@require_POST
+def location_consent(request: HttpRequest, client_id) -> HttpResponse:
+    client = access_client(request.user, client_id)
+    on = request.POST.get("on") == "1"
+    services.location_consent_set(actor=request.user, client=client, on=on)
+    if on:
+        messages.success(
+            request, _("Carers' phones may now record where they are when they check in and out.")
+        )
+    else:
+        messages.success(request, _("Carers' phones will no longer record where they are."))
     return redirect("client_page", client.public_id)
 
 

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from carecircle.rota.models import Visit, VisitStatus
-from carecircle.safeguarding.services import audit_record
+from carecircle.safeguarding.services import audit_record, audit_snapshot
 from carecircle.visits import merge
 from carecircle.visits.access import access_visit_for_recording
 from carecircle.visits.models import (
@@ -67,14 +67,16 @@ def _duplicate(actor, receipt: SyncReceipt) -> dict:
     return {**receipt.result, "duplicate": True}
 
 
-def _lock_record(visit, carer, record_id) -> VisitRecord:
+def _lock_record(visit, carer, record_id) -> tuple[VisitRecord, bool]:
+    """The record of this visit by this carer, locked, and whether it was created just now."""
     record = VisitRecord.objects.select_for_update().filter(visit=visit, carer=carer).first()
     if record is None:
         try:
             with transaction.atomic():
-                return VisitRecord.objects.create(
+                new = VisitRecord.objects.create(
                     public_id=record_id, visit=visit, carer=carer, client=visit.client
                 )
+                return new, True
         except IntegrityError:
             # Another phone created it a moment ago (same visit), or the id is taken elsewhere.
             record = (
@@ -93,7 +95,7 @@ def _lock_record(visit, carer, record_id) -> VisitRecord:
         )
         if alias.record_id != record.pk:
             raise ValidationError({"record_id": "This record id belongs to another visit."})
-    return record
+    return record, False
 
 
 def _check_times(data: RecordIn) -> None:
@@ -112,13 +114,17 @@ def _check_times(data: RecordIn) -> None:
 def _apply(actor, data: RecordIn) -> tuple[VisitRecord, dict]:
     visit, carer = access_visit_for_recording(actor, data.visit_id)
     _check_times(data)
-    record = _lock_record(visit, carer, data.record_id)
+    data, place_dropped = _without_place_unless_consented(visit.client, data)
+    record, created = _lock_record(visit, carer, data.record_id)
     before = _snapshot(record)
+    # The audit's "before": the record as it was (none when this operation made it).
+    audit_before = None if created else audit_snapshot(record)
     _merge_fields(record, data)
     children_changed = _merge_tasks(record, visit, data)
     children_changed |= _merge_doses(record, visit, data)
     children_changed |= _merge_expenses(record, carer, data)
-    warnings = [w for w in (_merge_check_out(record, visit, data), _over_time(record)) if w]
+    refused = _merge_check_out(record, visit, data)
+    warnings = [w for w in (place_dropped, refused, _over_time(record)) if w]
     changed = children_changed or _snapshot(record) != before
     arrivals_tell_family(
         record=record,
@@ -133,6 +139,8 @@ def _apply(actor, data: RecordIn) -> tuple[VisitRecord, dict]:
         action="visit_record_synced",
         obj=record,
         client=record.client,
+        before=audit_before,
+        after=audit_snapshot(record),
         detail={
             "op": str(data.op_id),
             "visit": str(visit.public_id),
@@ -140,7 +148,24 @@ def _apply(actor, data: RecordIn) -> tuple[VisitRecord, dict]:
             "warnings": [w["code"] for w in warnings],
         },
     )
-    return record, _answer(data, record, warnings)
+    return record, _answer(data, record, warnings, check_out_refused=refused is not None)
+
+
+PLACE_FIELDS = ("check_in_lat", "check_in_lon", "check_out_lat", "check_out_lon")
+
+
+def _without_place_unless_consented(client, data: RecordIn) -> tuple[RecordIn, dict | None]:
+    """Where the carer was is stored only while the client agrees (services/consent.py); consent
+    is read when the record arrives, so a withdrawal also covers records still on phones."""
+    if client.location_consent_at is not None:
+        return data, None
+    if all(getattr(data, name) is None for name in PLACE_FIELDS):
+        return data, None
+    return data.model_copy(update=dict.fromkeys(PLACE_FIELDS)), {
+        "code": "location_not_recorded",
+        "message": "Your location was not stored: the client has not agreed to it being recorded.",
+        "field": "check_in_lat",
+    }
 
 
 def _merge_fields(record: VisitRecord, data: RecordIn) -> None:
@@ -152,7 +177,7 @@ def _merge_fields(record: VisitRecord, data: RecordIn) -> None:
         (record.mood_at, record.mood), (data.mood_at, Mood(data.mood).value if data.mood else "")
     )
     record.notes = merge.merge_text(record.notes, data.notes)
-    record.over_time_reason = merge.merge_text(record.over_time_reason, data.over_time_reason)[:300]
+    record.over_time_reason = merge.merge_text(record.over_time_reason, data.over_time_reason)
 
 
 def _merge_check_out(record: VisitRecord, visit, data: RecordIn) -> dict | None:
@@ -184,7 +209,11 @@ def _over_time(record: VisitRecord) -> dict | None:
     return None
 
 
-def _answer(data: RecordIn, record: VisitRecord, warnings: list[dict]) -> dict:
+def _answer(
+    data: RecordIn, record: VisitRecord, warnings: list[dict], *, check_out_refused: bool
+) -> dict:
+    # A refused check-out is not stored: `check_out_refused` tells the phone to keep it (with the
+    # warning marked "refuses": "check_out" as the reason) until the carer can send it again.
     return {
         "op_id": str(data.op_id),
         "record_id": str(record.public_id),
@@ -192,6 +221,7 @@ def _answer(data: RecordIn, record: VisitRecord, warnings: list[dict]) -> dict:
         "duplicate": False,
         "revision": record.revision,
         "warnings": warnings,
+        "check_out_refused": check_out_refused,
         "checked_in_at": record.checked_in_at.isoformat() if record.checked_in_at else None,
         "checked_out_at": record.checked_out_at.isoformat() if record.checked_out_at else None,
     }
@@ -331,6 +361,11 @@ def _merge_expenses(record: VisitRecord, carer, data: RecordIn) -> bool:
 
 
 def _check_out_blocked(record: VisitRecord, visit, at) -> dict | None:
+    blocked = _check_out_rule(record, visit, at)
+    return {**blocked, "refuses": "check_out"} if blocked else None
+
+
+def _check_out_rule(record: VisitRecord, visit, at) -> dict | None:
     if record.checked_in_at is None:
         return {
             "code": "not_checked_in",

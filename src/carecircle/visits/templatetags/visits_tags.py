@@ -13,6 +13,7 @@ from carecircle.people.models import Representative
 from carecircle.safeguarding.services import audit_record
 from carecircle.visits.models import ArrivalNotice
 from carecircle.visits.selectors import arrivals_for_client, recent_records
+from carecircle.visits.services import may_decide_location_consent
 
 register = template.Library()
 
@@ -39,6 +40,7 @@ def visits_client_panel(context, client):
         "represents": represents,
         "opted_in": opted_in,
         "arrivals": arrivals_for_client(client=client) if opted_in else [],
+        "decides_location": may_decide_location_consent(user, client),
         "csrf_token": context.get("csrf_token"),
     }
 
@@ -62,6 +64,7 @@ def visits_messages():
         "checked_in": _("Checked in at %(time)s."),
         "checked_out": _("Checked out at %(time)s."),
         "not_in": _("Not checked in yet."),
+        "not_out": _("Not checked out (kept on this phone): %(why)s"),
         "waiting": _("(Waiting to send.)"),
         "retry": _("Try again"),
         "discard": _("Discard"),

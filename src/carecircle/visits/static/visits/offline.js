@@ -150,6 +150,7 @@
           if (response.ok) {
             const result = await response.json();
             await queueDelete(item.op_id);
+            if (result.check_out_refused) await keepCheckOut(item, result);
             await remember(item.payload.visit_id, result);
           } else if (response.status === 401 || response.status >= 500) {
             stopped = true; break;
@@ -168,11 +169,33 @@
     document.dispatchEvent(new CustomEvent('visits:flushed'));
   }
 
+  const refusalOf = (result) => (result.warnings || [])
+    .filter((w) => w.refuses === 'check_out').map((w) => w.message).join(' ');
+
+  // The server stored the rest of the record but not its check-out (a rule stopped it, such as a
+  // medicine due with no outcome). The check-out must not vanish from the phone: it stays queued,
+  // needing attention, with the reason, until it is sent again or a new check-out replaces it.
+  async function keepCheckOut(item, result) {
+    const p = item.payload;
+    const kept = { op_id: uuid(), record_id: p.record_id, visit_id: p.visit_id, checked_out_at: p.checked_out_at,
+      notes: '', over_time_reason: p.over_time_reason || '', tasks: [], doses: [], expenses: [] };
+    if (p.check_out_lat != null) { kept.check_out_lat = p.check_out_lat; kept.check_out_lon = p.check_out_lon; }
+    await queuePut({ op_id: kept.op_id, user: item.user, created: item.created, payload: kept, receipt: null,
+      attention: true, checkOut: true, message: refusalOf(result) });
+  }
+
+  async function dropKeptCheckOuts(visit) {
+    for (const old of (await mine()).filter((i) => i.checkOut && i.payload.visit_id === visit)) {
+      await queueDelete(old.op_id);
+    }
+  }
+
   async function remember(visit, result) {
     const draft = (await draftGet(visit)) || { visit };
     draft.result = result;
     if (result.checked_in_at) draft.server_in = result.checked_in_at;
-    if (result.checked_out_at) draft.server_out = result.checked_out_at;
+    if (result.checked_out_at) { draft.server_out = result.checked_out_at; draft.out_refused = null; }
+    if (result.check_out_refused) { draft.checked_out_at = null; draft.out_refused = refusalOf(result); }
     await draftPut(draft);
     showRecordState();
   }
@@ -195,6 +218,7 @@
     const el = document.getElementById('checkin-state');
     const parts = [checkedIn ? t('checked_in', { time: hhmm(checkedIn) }) : t('not_in')];
     if (checkedOut) parts.push(t('checked_out', { time: hhmm(checkedOut) }));
+    else if (draft.out_refused) parts.push(t('not_out', { why: draft.out_refused }));
     if (!draft.server_in && draft.checked_in_at && !config.checkedInAt) parts.push(t('waiting'));
     el.textContent = parts.join(' ');
     const checkInButton = document.getElementById('check-in');
@@ -229,7 +253,9 @@
       tasks: [], doses: [], expenses: [] };
     draft.record_id = payload.record_id;
     const checkedIn = draft.server_in || config.checkedInAt || draft.checked_in_at;
-    const place = await where(action !== 'save' && form.elements.share_location.checked);
+    // The box is only on the page while the client agrees; ticking it is the carer's own choice.
+    const share = form.elements.share_location;
+    const place = await where(action !== 'save' && Boolean(share && share.checked));
 
     if (action === 'check_in') {
       if (checkedIn) { say(t('already_in')); return; }
@@ -289,7 +315,11 @@
       if (file) receipt = file;
     }
     if (payload.checked_in_at) draft.checked_in_at = payload.checked_in_at;
-    if (payload.checked_out_at) draft.checked_out_at = payload.checked_out_at;
+    if (payload.checked_out_at) {
+      draft.checked_out_at = payload.checked_out_at;
+      draft.out_refused = null;
+      await dropKeptCheckOuts(config.visit); // this check-out replaces one the server refused
+    }
     await queuePut({ op_id: payload.op_id, user: USER, created: Date.now(), payload, receipt, attention: false });
     await draftPut(draft);
     prnBoxes.forEach((b) => { b.checked = false; form.elements[`${b.name}-reason`].value = ''; });
