@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from carecircle import engine
 from carecircle.alerts.models import Notification
+from carecircle.circles.models import Circle, Membership, MembershipRole
 from carecircle.people.models import Carer, Skill
 from carecircle.rota.engine_adapter import build_circle_week
 from carecircle.rota.models import (
@@ -95,6 +96,24 @@ def free_all_day(carer_obj, day):
 
     AvailabilityException.objects.create(
         carer=carer_obj, date=day, available=True, start_time=time(0, 0), end_time=time(23, 59)
+    )
+
+
+def next_week(day: int, hour: int, minute: int = 0) -> datetime:
+    """A local moment counted from next Monday (day 7 is the Monday after). The demo rosters only
+    this week, so these days hold nobody's visits but the test's own, whatever day it is today."""
+    monday = week_start(timezone.localdate()) + timedelta(days=7)
+    day_ = monday + timedelta(days=day)
+    return datetime.combine(day_, time(hour, minute), timezone.get_current_timezone())
+
+
+def join_hilltop(user) -> None:
+    """Make a Riverside carer a carer in Hilltop too (people may belong to several circles)."""
+    Membership.objects.create(
+        circle=Circle.objects.get(name="Hilltop"),
+        user=user,
+        role=MembershipRole.CARER,
+        starts_on=timezone.localdate() - timedelta(days=60),
     )
 
 
@@ -430,3 +449,91 @@ def test_only_the_client_or_their_representative_releases(people):
             reason=" ",
         )
     assert "reason" in err.value.message_dict
+
+
+# --- rules across the edge of a week and across circles --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("taken", "claimed"),
+    [((6, 23, 0), (7, 8, 0)), ((7, 8, 0), (6, 23, 0))],
+    ids=["claims-monday-after-sunday-night", "claims-sunday-night-before-monday"],
+)
+def test_a_claim_leaving_too_little_rest_across_sunday_night_is_refused(people, taken, claimed):
+    """Dave's Sunday 23:00 and Monday 08:00 fall in different weeks: 8 h 30 rest all the same."""
+    dave = carer(people.carer2)
+    mine = make_visit(people.arthur, next_week(*taken), carer=dave, name="Late check")
+    place = make_visit(people.arthur, next_week(*claimed), name="Breakfast")
+    free_all_day(dave, next_week(6, 0).date())
+    free_all_day(dave, next_week(7, 0).date())
+    with pytest.raises(ValidationError) as err:
+        place_claim(actor=people.carer2, visit_id=place.public_id)
+    assert "Dave Hirst would have only 8 h 30 rest before Mon 08:00 (11 h needed)." in str(
+        err.value
+    )
+    assert not place.assignments.exists()
+    # the refusal is the other visit's doing: without it the same claim is taken
+    mine.assignments.all().delete()
+    place_claim(actor=people.carer2, visit_id=place.public_id)
+    assert place.assignments.filter(carer=dave, status="published").exists()
+
+
+def test_a_claim_clashing_with_a_visit_in_another_circle_is_refused(people):
+    dave = carer(people.carer2)
+    join_hilltop(people.carer2)
+    when = next_week(2, 10)  # a Wednesday: inside Dave's usual hours
+    hilltop = make_visit(people.margaret, when, minutes=60, carer=dave, name="Lunch")
+    place = make_visit(people.arthur, when + timedelta(minutes=30), name="Check-in")
+    with pytest.raises(ValidationError) as err:
+        place_claim(actor=people.carer2, visit_id=place.public_id)
+    text = str(err.value)
+    assert "Dave Hirst has another visit Wed 10:00–11:00 and Wed 10:30–11:00" in text
+    assert "One of them is in the Hilltop circle." in text
+    assert not place.assignments.exists()
+    hilltop.assignments.all().delete()
+    place_claim(actor=people.carer2, visit_id=place.public_id)
+    assert place.assignments.filter(carer=dave).exists()
+
+
+def test_weekly_hours_count_the_visits_in_every_circle(people):
+    """Five 9 h 30 days in Hilltop and one more hour in Riverside: 48 h 30 in the week."""
+    dave = carer(people.carer2)
+    assert dave.max_hours_per_week == 48
+    join_hilltop(people.carer2)
+    for day in range(5):
+        make_visit(people.margaret, next_week(day, 8), minutes=570, carer=dave, name="Long day")
+    place = make_visit(people.arthur, next_week(5, 10), minutes=60, name="Saturday help")
+    with pytest.raises(ValidationError) as err:
+        place_claim(actor=people.carer2, visit_id=place.public_id)
+    assert (
+        "Dave Hirst would work 48 h 30 that week (their limit is 48 h) counting their other "
+        "circles." in str(err.value)
+    )
+
+
+@pytest.mark.parametrize("busy", ["free", "in-another-circle", "late-on-sunday"])
+def test_cover_is_never_proposed_to_a_carer_busy_elsewhere_or_needing_rest(people, busy):
+    """At 05:30 on a Monday only Dave (who said he is free) could cover Ana; the engine must
+    see his visit in Hilltop at that time, or his Sunday-night visit the week before."""
+    ana, dave = carer(people.carer), carer(people.carer2)
+    when = next_week(7, 5, 30)
+    visit = make_visit(people.arthur, when, carer=ana, name="Early medication")
+    free_all_day(dave, when.date())
+    if busy == "in-another-circle":
+        join_hilltop(people.carer2)
+        make_visit(people.margaret, when - timedelta(minutes=15), carer=dave, name="Early call")
+    elif busy == "late-on-sunday":
+        make_visit(people.edna, next_week(6, 22), carer=dave, name="Late check")
+    absence = absence_report(
+        actor=people.carer,
+        kind="sickness",
+        starts_at=when - timedelta(minutes=5),
+        ends_at=when + timedelta(hours=1),
+    )
+    assert absence.proposal["freed"] == [str(visit.public_id)]
+    offered = set(CoverOffer.objects.filter(absence=absence).values_list("carer", flat=True))
+    if busy == "free":
+        assert offered == {dave.pk}
+    else:
+        assert offered == set()
+        assert absence.proposal["unfilled"] == [str(visit.public_id)]
