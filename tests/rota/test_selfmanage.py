@@ -343,19 +343,44 @@ def test_a_swap_within_the_rules_moves_the_visit_at_once(
     assert not visit.assignments.filter(carer=ana).exists()
 
 
-def test_a_swap_that_breaks_the_rest_rule_goes_to_a_team_leader(people):
-    """Dave takes Ana's 08:00 visit the morning after his late one: less than 11 hours' rest."""
+@pytest.fixture(params=["today", "friday", "sunday"])
+def clock_on(request):
+    """Run a test today, and with the clock set to this week's Friday morning and Sunday evening:
+    days counted from "today" then fall on either side of a week's edge."""
+    if request.param == "today":
+        yield timezone.localdate()
+        return
+    import time_machine
+
+    monday = week_start(timezone.localdate())
+    day, hour = {"friday": (4, 10), "sunday": (6, 21)}[request.param]
+    moment = datetime.combine(
+        monday + timedelta(days=day), time(hour), timezone.get_current_timezone()
+    )
+    with time_machine.travel(moment, tick=False):
+        assert timezone.localdate().weekday() == day
+        yield timezone.localdate()
+
+
+@pytest.mark.parametrize(
+    ("late", "early"), [((2, 23), (3, 8)), ((6, 23), (7, 8))], ids=["midweek", "sunday-to-monday"]
+)
+def test_a_swap_that_breaks_the_rest_rule_goes_to_a_team_leader(people, clock_on, late, early):
+    """Dave takes Ana's 08:00 visit the morning after his late one: less than 11 hours' rest,
+    whether the night is midweek or between Sunday and Monday (two calendar weeks)."""
     from carecircle.circles.models import Escalation
 
     ana, dave = carer(people.carer), carer(people.carer2)
-    morning = make_visit(people.arthur, at(3, 8, 0), carer=ana, name="Breakfast")
-    make_visit(people.arthur, at(2, 23, 0), carer=dave, name="Late check")
-    free_all_day(dave, at(2, 0).date())
-    free_all_day(dave, at(3, 0).date())
+    morning = make_visit(people.arthur, next_week(*early), carer=ana, name="Breakfast")
+    make_visit(people.arthur, next_week(*late), carer=dave, name="Late check")
+    free_all_day(dave, next_week(*late).date())
+    free_all_day(dave, next_week(*early).date())
     offer = swap_offer(actor=people.carer, visit_id=morning.public_id, to_carer_id=dave.public_id)
     offer = swap_accept(actor=people.carer2, offer_id=offer.public_id)
     assert offer.status == OfferStatus.NEEDS_APPROVAL, offer.broken_rules
-    assert any("rest" in r for r in offer.broken_rules)
+    assert offer.broken_rules == [
+        f"Dave Hirst would have only 8 h 30 rest before {next_week(*early):%a} 08:00 (11 h needed)."
+    ]
     esc = Escalation.objects.get(key=f"swap:{offer.public_id}")
     assert esc.status == "open" and esc.owner is not None
     assert morning.assignments.filter(carer=ana).exists()  # nothing moved yet
