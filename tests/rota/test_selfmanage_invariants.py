@@ -5,6 +5,7 @@ engine's independent checker judges the whole week before and after."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,16 +30,12 @@ from carecircle.rota.services import (
 
 
 def broken_rules(circle, monday) -> set[str]:
-    """Every broken rule in the published week, judging published visits as choices (not facts)."""
-    week = build_circle_week(circle=circle, week_start=monday, now=timezone.now())
-    problem = engine.Problem(
-        name=week.problem.name,
-        clients=week.problem.clients,
-        carers=week.problem.carers,
-        visits=week.problem.visits,
-        day_starts=week.problem.day_starts,
-        fixed=(),
-    )
+    """Every broken rule in the circle's published week, judging its published visits as choices
+    (not facts). The carers' visits in other circles and on the days either side of the week are
+    held as facts, so a double booking or short rest against them counts too."""
+    week = build_circle_week(circle=circle, week_start=monday, now=timezone.now(), commitments=True)
+    facts = tuple(a for a in week.problem.fixed if a.visit in week.commitments)
+    problem = dataclasses.replace(week.problem, fixed=facts)
     solution = engine.Solution(status="check", assignments=week.problem.fixed)
     return {e for e in engine.check(problem, solution) if "outside its window" not in e}
 

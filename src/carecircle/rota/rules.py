@@ -130,7 +130,7 @@ def check_change(*, visit, add=None, remove=None, start: datetime | None = None,
         week_start=monday_of(visit.date),
         now=min(now, visit.window_start - timedelta(seconds=1)),
         open_visits=frozenset({vid}),
-        commitments=add is not None,
+        commitments=True,
         commitments_for=frozenset({str(add.public_id)}) if add is not None else None,
     )
     if add is not None and str(add.public_id) not in week.carers:
