@@ -16,6 +16,7 @@ def test_check_many_agrees_with_check_change(people):
             circle=people.riverside, window_start__gt=timezone.now(), status="planned"
         ).order_by("window_start")[:25]
     )
+    compared = found = 0
     for user in (people.carer, people.carer2, people.informal):
         carer = Carer.objects.get(user=user)
         visits_without = [v for v in visits if not v.assignments.filter(carer=carer).exists()]
@@ -23,6 +24,9 @@ def test_check_many_agrees_with_check_change(people):
         for v in visits_without:
             one = sorted(f.text for f in check_change(visit=v, add=carer))
             assert sorted(f.text for f in many[v.pk]) == one, (carer.name, v)
+            compared, found = compared + 1, found + bool(one)
+    # not a comparison of empty lists: Pat helps only Arthur, and the week is busy
+    assert compared >= 25 and found >= 10, (compared, found)
 
 
 def test_check_many_sees_the_next_week_and_other_circles_as_check_change_does(people):

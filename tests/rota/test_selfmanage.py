@@ -196,9 +196,12 @@ def test_an_outsider_cannot_claim_and_a_past_visit_cannot_be_claimed(people, a_s
     with pytest.raises(ValidationError) as err:
         place_claim(actor=people.outsider, visit_id=a_single_place.public_id)
     assert "not part of" in str(err.value)
-    past = Visit.objects.filter(circle=people.riverside, window_start__lt=timezone.now()).first()
-    with pytest.raises(ValidationError):
-        place_claim(actor=people.carer, visit_id=past.public_id)
+    # an open place whose visit has just started: refused because it started, not for being full
+    started = make_visit(people.arthur, timezone.now() - timedelta(minutes=10))
+    with pytest.raises(ValidationError) as err:
+        place_claim(actor=people.carer, visit_id=started.public_id)
+    assert err.value.message_dict == {"visit": ["This visit has already started."]}
+    assert not started.assignments.exists()
 
 
 def test_sickness_frees_the_places_and_the_engine_proposes_cover_within_the_rules(
@@ -266,8 +269,9 @@ def test_a_declined_cover_offer_keeps_its_reason_and_the_place_stays_open(people
     cover_decline(actor=offer.carer.user, offer_id=offer.public_id, reason="At the dentist")
     offer.refresh_from_db()
     assert offer.status == OfferStatus.DECLINED and offer.decline_reason == "At the dentist"
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as err:
         cover_accept(actor=offer.carer.user, offer_id=offer.public_id)
+    assert "no longer open (declined)" in str(err.value)
     assert visit.assignments.count() == 0  # still open for the circle
 
 
@@ -383,8 +387,9 @@ def test_a_swap_that_breaks_the_rest_rule_goes_to_a_team_leader(people, clock_on
     esc = Escalation.objects.get(key=f"swap:{offer.public_id}")
     assert esc.status == "open" and esc.owner is not None
     assert morning.assignments.filter(carer=ana).exists()  # nothing moved yet
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as err:
         swap_decide(actor=people.team_leader, offer_id=offer.public_id, approve=False, reason="")
+    assert "reason" in err.value.message_dict
     swap_decide(actor=people.team_leader, offer_id=offer.public_id, approve=True)
     assert morning.assignments.filter(carer=dave).exists()
     esc.refresh_from_db()
@@ -429,6 +434,7 @@ def test_sue_releases_ednas_calls_and_the_carers_keep_their_time(
     )
     start, end = visits[0].window_start, visits[-1].window_start + timedelta(minutes=1)
     on_them = {(v.pk, a.carer_id) for v in visits for a in v.assignments.all()}
+    assert len(visits) == 2 and on_them
     with django_capture_on_commit_callbacks(execute=True):
         release = release_visits(
             actor=people.representative,
