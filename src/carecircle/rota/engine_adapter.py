@@ -2,18 +2,23 @@
 
 Times become whole minutes from the local Monday 00:00 of the week, measured in real elapsed time,
 and `day_starts` carries each local midnight: on the weekend the clocks change a day has 23 or 25
-hours, and the engine's per-day limits and rest rules follow the real local days."""
+hours, and the engine's per-day limits and rest rules follow the real local days.
+
+A carer's working time does not stop at the edge of one circle or one week: asked for, their
+published visits in other circles that week, and in any circle on the days either side of it, come
+in as fixed commitments, so rest (Sunday night to Monday morning), double booking and weekly hours
+are judged on everything they do."""
 
 from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
 from carecircle.circles.access import MembershipRole
 from carecircle.people.checks import lapsed_skill_codes
@@ -43,9 +48,23 @@ class CircleWeek:
     origin: datetime  # local Monday 00:00 of the week
     visits: dict[str, Visit]
     carers: dict[str, Carer]
+    # published visits outside this circle-week that the carers already do (fixed in `problem`)
+    commitments: dict[str, Visit] = field(default_factory=dict)
+    circle_id: int | None = None
 
     def to_datetime(self, minutes: int) -> datetime:
         return self.origin + timedelta(minutes=minutes)
+
+    def elsewhere(self, minutes: int) -> Visit | None:
+        """The commitment in another circle starting or ending at this minute, if there is one."""
+        for visit in self.commitments.values():
+            start = minutes_between(self.origin, visit.start or visit.window_start)
+            if visit.circle_id != self.circle_id and minutes in (
+                start,
+                start + visit.duration_minutes,
+            ):
+                return visit
+        return None
 
 
 def minutes_between(origin: datetime, moment: datetime) -> int:
@@ -264,12 +283,24 @@ def _engine_client(client: Client, origin: datetime, lat0, lon0) -> engine.Clien
 
 
 def build_circle_week(
-    *, circle, week_start: date, now: datetime, open_visits: frozenset[str] = frozenset()
+    *,
+    circle,
+    week_start: date,
+    now: datetime,
+    open_visits: frozenset[str] = frozenset(),
+    commitments: bool = False,
+    commitments_for: frozenset[str] | None = None,
 ) -> CircleWeek:
     """The problem for a circle-week. Published assignments and anything already started are
     fixed: re-planning never changes the past or what carers have been told. Visits named in
     `open_visits` (public ids) are left free even when published, for checking a change to them
-    or repairing them; `CircleWeek.current` holds their published carers."""
+    or repairing them; `CircleWeek.current` holds their published carers.
+
+    With `commitments`, the carers' published visits in other circles this week and in any
+    circle the day before and the day after come in as fixed visits (for the carers named in
+    `commitments_for`, public ids; all the circle's carers when None). `day_starts` then runs
+    from the Monday before, so this week's days are 7-13 and the engine's weeks (day // 7) stay
+    calendar weeks."""
     from carecircle import engine
 
     tz = ZoneInfo(circle.organisation.time_zone)
@@ -315,10 +346,23 @@ def build_circle_week(
                 current.append(held)
             else:
                 fixed.append(held)
-    day_starts = tuple(minutes_between(origin, datetime.combine(d, time(0), tz)) for d in days)
+    engine_clients = [_engine_client(c, origin, lat0, lon0) for c in clients]
+    elsewhere: dict[str, Visit] = {}
+    span = days
+    if commitments:
+        tracked = [
+            c for c in carers if commitments_for is None or str(c.public_id) in commitments_for
+        ]
+        elsewhere = _commitments(circle, days, tracked)
+        extra = _engine_commitments(elsewhere, tracked, origin, lat0, lon0, known=clients)
+        engine_visits += extra[0]
+        fixed += extra[1]
+        engine_clients += extra[2]
+        span = [week_start + timedelta(days=i) for i in range(-7, 9)]
+    day_starts = tuple(minutes_between(origin, datetime.combine(d, time(0), tz)) for d in span)
     problem = engine.Problem(
         name=f"{circle.name} week of {week_start}",
-        clients=tuple(_engine_client(c, origin, lat0, lon0) for c in clients),
+        clients=tuple(engine_clients),
         carers=tuple(_engine_carer(c, origin, days, tz, lat0, lon0) for c in carers),
         visits=tuple(engine_visits),
         day_starts=day_starts,
@@ -330,4 +374,68 @@ def build_circle_week(
         origin=origin,
         visits={str(v.public_id): v for v in visits},
         carers={str(c.public_id): c for c in carers},
+        commitments=elsewhere,
+        circle_id=circle.pk,
     )
+
+
+def _commitments(circle, days: list[date], carers: list[Carer]) -> dict[str, Visit]:
+    """The carers' published visits in other circles this week, and in any circle the day before
+    and the day after it (enough for the rest rule: the checker looks at most a day ahead)."""
+    if not carers:
+        return {}
+    around = [days[0] - timedelta(days=1), *days, days[-1] + timedelta(days=1)]
+    rows = (
+        Visit.objects.filter(
+            date__in=around,
+            assignments__carer__in=carers,
+            assignments__status=AssignmentStatus.PUBLISHED,
+        )
+        .exclude(circle=circle, date__in=days)  # the circle-week itself is built above
+        .exclude(status__in=[VisitStatus.CANCELLED, VisitStatus.RELEASED])
+        .select_related("client", "circle")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.filter(
+                    status=AssignmentStatus.PUBLISHED, carer__in=carers
+                ).select_related("carer"),
+                to_attr="tracked",
+            )
+        )
+        .distinct()
+    )
+    return {str(v.public_id): v for v in rows}
+
+
+def _engine_commitments(elsewhere: dict[str, Visit], carers, origin, lat0, lon0, *, known):
+    """Fixed engine visits (and the clients they are at) for commitments outside the circle-week.
+    Only the tracked carers are on them: to this problem they are facts, not places to fill."""
+    from carecircle import engine
+
+    ids = {c.pk for c in carers}
+    seen = {c.pk for c in known}
+    visits, fixed, clients = [], [], []
+    for vid, visit in elsewhere.items():
+        on = tuple(sorted(str(a.carer.public_id) for a in visit.tracked if a.carer_id in ids))
+        start = minutes_between(origin, visit.start or visit.window_start)
+        visits.append(
+            engine.Visit(
+                id=vid,
+                client=str(visit.client.public_id),
+                earliest_start=start,
+                latest_start=start,
+                duration=visit.duration_minutes,
+                carers_needed=len(on),
+            )
+        )
+        fixed.append(engine.Assignment(visit=vid, carers=on, start=start))
+        if visit.client_id not in seen:
+            seen.add(visit.client_id)
+            c = visit.client
+            clients.append(
+                engine.Client(
+                    id=str(c.public_id), location=_position(c.latitude, c.longitude, lat0, lon0)
+                )
+            )
+    return visits, fixed, clients

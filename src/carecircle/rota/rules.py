@@ -2,7 +2,9 @@
 with its findings in words a carer understands.
 
 Every other published visit is held as it is; only the visit being changed is checked, so what is
-reported is what this change would break."""
+reported is what this change would break. The carer's published visits in their other circles, and
+on the days either side of the week, are held too: rest, double booking and hours are judged on
+all the work they do, not on one circle's week."""
 
 from __future__ import annotations
 
@@ -40,6 +42,21 @@ def _hours(minutes: int) -> str:
     return f"{h} h {m:02d}" if m else f"{h} h"
 
 
+def _elsewhere(week, *starts: str) -> str:
+    for minutes in starts:
+        if (other := week.elsewhere(int(minutes))) is not None:
+            return f" One of them is in the {other.circle} circle."
+    return ""
+
+
+def _other_circles(week) -> bool:
+    monday = week.origin.date()
+    return any(
+        v.circle_id != week.circle_id and 0 <= (v.date - monday).days < 7
+        for v in week.commitments.values()
+    )
+
+
 def describe(errors: list[str], week, *, carer_name: str) -> list[Finding]:
     """Turn the checker's terse findings into sentences."""
     clients = {str(c.public_id): str(c) for c in (v.client for v in week.visits.values())}
@@ -56,26 +73,28 @@ def describe(errors: list[str], week, *, carer_name: str) -> list[Finding]:
             out.append(
                 Finding("only_clients", f"{carer_name} helps only the clients they care for.")
             )
-        elif m := re.search(r"is not available (\d+)-(\d+)", e):
+        elif m := re.search(r"is not available (-?\d+)-(-?\d+)", e):
             out.append(
                 Finding(
                     "availability",
                     f"{carer_name} has not said they are available {_clock(week, m[1])}–{_clock(week, m[2])[-5:]}.",
                 )
             )
-        elif m := re.search(r"(\d+)-(\d+) and (\d+)-(\d+) overlap", e):
+        elif m := re.search(r"(-?\d+)-(-?\d+) and (-?\d+)-(-?\d+) overlap", e):
             out.append(
                 Finding(
                     "overlap",
                     f"{carer_name} has another visit {_clock(week, m[1])}–{_clock(week, m[2])[-5:]} and "
-                    f"{_clock(week, m[3])}–{_clock(week, m[4])[-5:]}: they overlap once travel is counted.",
+                    f"{_clock(week, m[3])}–{_clock(week, m[4])[-5:]}: they overlap once travel is counted."
+                    + _elsewhere(week, m[1], m[3]),
                 )
             )
-        elif m := re.search(r"only (\d+) min rest before (\d+)", e):
+        elif m := re.search(r"only (\d+) min rest before (-?\d+)", e):
             out.append(
                 Finding(
                     "rest",
-                    f"{carer_name} would have only {_hours(int(m[1]))} rest before {_clock(week, m[2])} (11 h needed).",
+                    f"{carer_name} would have only {_hours(int(m[1]))} rest before {_clock(week, m[2])} (11 h needed)."
+                    + _elsewhere(week, m[2], str(int(m[2]) - int(m[1]))),
                 )
             )
         elif m := re.search(r"(\d+) min on day \d+ > (\d+)", e):
@@ -89,7 +108,8 @@ def describe(errors: list[str], week, *, carer_name: str) -> list[Finding]:
             out.append(
                 Finding(
                     "week_hours",
-                    f"{carer_name} would work {_hours(int(m[1]))} that week (their limit is {_hours(int(m[2]))}).",
+                    f"{carer_name} would work {_hours(int(m[1]))} that week (their limit is {_hours(int(m[2]))})"
+                    + (" counting their other circles." if _other_circles(week) else "."),
                 )
             )
         else:
@@ -110,6 +130,8 @@ def check_change(*, visit, add=None, remove=None, start: datetime | None = None,
         week_start=monday_of(visit.date),
         now=min(now, visit.window_start - timedelta(seconds=1)),
         open_visits=frozenset({vid}),
+        commitments=True,
+        commitments_for=frozenset({str(add.public_id)}) if add is not None else None,
     )
     if add is not None and str(add.public_id) not in week.carers:
         return [Finding("membership", f"{add.name} is not a carer in the {visit.circle} circle.")]
@@ -151,6 +173,8 @@ def check_many(*, carer, visits, now=None) -> dict:
             week_start=monday,
             now=min(now, earliest - timedelta(seconds=1)),
             open_visits=ids,
+            commitments=True,
+            commitments_for=frozenset({cid}),
         )
         if cid not in week.carers:
             for v in group:

@@ -126,8 +126,9 @@ def propose_cover(*, absence: Absence, visits: list[Visit], now=None) -> dict:
     offers, unfilled, status = [], [], []
     for (_, monday), group in sorted(by_week.items(), key=lambda kv: kv[0][1]):
         ids = frozenset(str(v.public_id) for v in group)
+        # Commitments: nobody is proposed who is busy in another circle or needs their rest.
         week = build_circle_week(
-            circle=group[0].circle, week_start=monday, now=now, open_visits=ids
+            circle=group[0].circle, week_start=monday, now=now, open_visits=ids, commitments=True
         )
         problem = week.problem
         # The freed places are the only ones left to choose; everything else stays put.
