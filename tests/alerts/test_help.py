@@ -25,6 +25,10 @@ from carecircle.alerts.models import (
 from carecircle.circles.models import Escalation
 from carecircle.people.models import Carer
 
+# The circle's paid carers take calls off duty, so each call finds someone to ask at any hour
+# (see tests/alerts/oncall.py; what happens at night when nobody does is in test_help_night.py).
+pytestmark = pytest.mark.usefixtures("on_call")
+
 
 def raise_for_edna(people, **kw) -> HelpAlert:
     alert, created = services.alert_raise(actor=people.client, client=people.edna, **kw)
@@ -262,6 +266,7 @@ def test_live_poll_and_stream_carry_the_events_of_my_circles(client, people):
 
 
 def test_a_carer_opts_in_to_help_calls_off_duty_on_how_we_tell_you(client, people):
+    NotificationPreference.objects.filter(user=people.carer).update(help_calls_off_duty=False)
     client.force_login(people.carer)
     page = client.get(reverse("notification_settings")).content.decode()
     assert "Ask me for help calls when I am off duty" in page

@@ -11,6 +11,9 @@ from carecircle.alerts.services import device_issue
 
 URL = "/api/v1/alerts"
 
+# Carers to ask at any hour (see tests/alerts/oncall.py).
+pytestmark = pytest.mark.usefixtures("on_call")
+
 
 @pytest.fixture
 def pendant(people):

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from carecircle.alerts.models import HelpAlert
+from tests.alerts.oncall import take_calls_off_duty
 from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.browser
@@ -27,6 +28,7 @@ def test_edna_presses_help_a_carer_accepts_and_her_page_shows_who_is_coming(
 ):
     settings.LIVE_STREAM_SECONDS = 5
     people = demo_live
+    take_calls_off_duty(people.riverside)  # someone to ask whatever the hour
 
     # Priya's desk: the team-leader home, open before anything happens.
     desk_context = browser.new_context(base_url=live_server.url)
