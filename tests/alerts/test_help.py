@@ -213,19 +213,6 @@ def test_the_responders_next_visits_are_covered_by_the_circle(people):
     assert absence.ends_at > absence.starts_at and absence.proposal is not None
 
 
-def test_health_reads_response_times(people):
-    from carecircle.circles.health import _alert_response
-
-    alert = raise_for_edna(people)
-    offer = alert.offers.first()
-    services.offer_accept(
-        actor=offer.carer.user,
-        offer_id=offer.public_id,
-        now=alert.raised_at + timedelta(seconds=90),
-    )
-    assert _alert_response(people.riverside, timezone.now()) == pytest.approx(1.5)
-
-
 def test_pages_raise_accept_and_show_the_status(client, people):
     client.force_login(people.client)
     page = client.get(reverse("client_page", args=[people.edna.public_id])).content.decode()
