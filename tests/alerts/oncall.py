@@ -30,6 +30,6 @@ def take_calls_off_duty(circle) -> list:
     return carers
 
 
-def tonight_at(hour: int, minute: int = 0) -> datetime:
+def today_at(hour: int, minute: int = 0) -> datetime:
     """Today's date in London at a given wall-clock time (for time-machine)."""
     return datetime.combine(timezone.localdate(), time(hour, minute), tzinfo=LONDON)

@@ -201,18 +201,6 @@ def test_the_client_can_stand_a_call_down_and_everyone_asked_is_told(people):
         services.alert_cancel(actor=people.client, alert_id=alert.public_id)
 
 
-def test_the_responders_next_visits_are_covered_by_the_circle(people):
-    """A responder leaving their rota: their visits during the response are given up and the
-    engine's repair proposes cover (an absence with offers, as for sickness)."""
-    from carecircle.rota.models import Absence
-
-    alert = raise_for_edna(people)
-    offer = alert.offers.first()
-    services.offer_accept(actor=offer.carer.user, offer_id=offer.public_id)
-    absence = Absence.objects.get(carer=offer.carer, note__contains="help call")
-    assert absence.ends_at > absence.starts_at and absence.proposal is not None
-
-
 def test_pages_raise_accept_and_show_the_status(client, people):
     client.force_login(people.client)
     page = client.get(reverse("client_page", args=[people.edna.public_id])).content.decode()

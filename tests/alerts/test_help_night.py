@@ -19,7 +19,7 @@ from carecircle.circles.escalations import team_leaders
 from carecircle.circles.models import Escalation
 from carecircle.engine.responders import OFF_DUTY
 from tests.alerts import test_help
-from tests.alerts.oncall import take_calls_off_duty, tonight_at
+from tests.alerts.oncall import take_calls_off_duty, today_at
 
 
 @override_settings(ALERT_MANAGER_SECONDS=300)
@@ -27,7 +27,7 @@ def test_at_night_with_nobody_free_the_call_goes_straight_to_the_team_leaders(
     people, django_capture_on_commit_callbacks
 ):
     NotificationPreference.objects.update(help_calls_off_duty=False)
-    with time_machine.travel(tonight_at(2, 30), tick=False):
+    with time_machine.travel(today_at(2, 30), tick=False):
         now = timezone.now()
         pool = build_pool(people.edna, kind="fall", now=now)
         assert pool.responders and {r.state for r in pool.responders} == {OFF_DUTY}
@@ -56,7 +56,7 @@ def test_at_night_with_nobody_free_the_call_goes_straight_to_the_team_leaders(
 
 def test_at_night_carers_who_take_calls_off_duty_are_asked(people):
     take_calls_off_duty(people.riverside)
-    with time_machine.travel(tonight_at(2, 30), tick=False):
+    with time_machine.travel(today_at(2, 30), tick=False):
         alert, _ = services.alert_raise(actor=people.client, client=people.edna)
         offers = list(alert.offers.all())
         assert offers and all("off duty, offered" in o.reason for o in offers)
@@ -66,5 +66,5 @@ def test_at_night_carers_who_take_calls_off_duty_are_asked(people):
 @pytest.mark.usefixtures("on_call")
 def test_the_first_to_accept_goes_at_half_past_two_in_the_morning(people):
     """The day-time test, run at 02:30: without `on_call` it finds nobody to ask and fails."""
-    with time_machine.travel(tonight_at(2, 30), tick=True):
+    with time_machine.travel(today_at(2, 30), tick=True):
         test_help.test_the_first_to_accept_goes_and_the_others_are_told(people)
