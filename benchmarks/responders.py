@@ -11,7 +11,9 @@ loaded with the demo when missing); each client's pendant POSTs /api/v1/alerts a
 taken until the answer, which comes after the call, its ranking and the first wave of offers with
 their notifications are committed and queued for sending. Each call is stood down between POSTs
 (outside the timing) so the next press raises a new call. Side by side: GET /health/ through the
-same server, the floor any request pays.
+same server, the floor any request pays. The circles' paid carers are opted in to off-duty calls
+first, so there is someone to ask at any hour; a call that got no offers, or a press that was not
+answered 201, makes the run fail (exit status 1) after its JSON lines.
 
 One JSON line a case, then the summary."""
 
@@ -113,6 +115,35 @@ def _request(port: int, method: str, path: str, body=None, token: str | None = N
     return response.status, data, elapsed
 
 
+def _take_calls_off_duty() -> None:
+    """Every circle's paid carers may be asked off duty (as a carer can choose on "How we tell
+    you"): at night nobody is working, and a call nobody can be offered measures nothing."""
+    from django.utils import timezone
+
+    from carecircle.alerts.models import NotificationPreference
+    from carecircle.circles.models import Circle
+    from carecircle.rota.engine_adapter import circle_carers
+
+    for circle in Circle.objects.all():
+        for carer in circle_carers(circle, timezone.localdate()):
+            if not carer.is_informal:
+                NotificationPreference.objects.update_or_create(
+                    user=carer.user, defaults={"help_calls_off_duty": True}
+                )
+
+
+def failures(e2e: dict | None) -> list[str]:
+    """Why the run must fail: presses not answered 201, or calls nobody was offered."""
+    if e2e is None:
+        return []
+    out = []
+    if e2e["failed"]:
+        out.append(f"{e2e['failed']} of {e2e['calls']} presses were not answered 201")
+    if e2e["calls_without_offers"]:
+        out.append(f"{e2e['calls_without_offers']} calls got no offers")
+    return out
+
+
 def end_to_end(calls: int) -> dict:
     url = os.environ.get("DATABASE_URL") or DEFAULT_PG
     _ensure_database(url)
@@ -137,6 +168,7 @@ def end_to_end(calls: int) -> dict:
     from carecircle.web.demo import load_demo
 
     load_demo()
+    _take_calls_off_duty()
     HelpAlert.objects.filter(status__in=["offering", "accepted", "arrived"]).update(
         status=AlertStatus.CANCELLED
     )
@@ -194,11 +226,14 @@ def end_to_end(calls: int) -> dict:
     finally:
         server.terminate()
         server.wait(timeout=30)
+    if not posts:
+        raise SystemExit(f"end to end: none of {calls} presses was answered 201")
     return {
         "case": "end_to_end",
         "database": url.split(":")[0],
         "calls": calls,
         "failed": bad,
+        "calls_without_offers": sum(1 for n in offers if n == 0),
         "median_ms": round(statistics.median(posts), 2),
         "p95_ms": round(p95(posts), 2),
         "max_ms": round(max(posts), 2),
@@ -250,6 +285,10 @@ def main() -> None:
             "end_to_end_p95_ms": e2e["p95_ms"] if e2e else None,
         }
     )
+    problems = failures(e2e)
+    if problems:
+        print("FAILED: " + "; ".join(problems), file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

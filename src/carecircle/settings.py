@@ -254,6 +254,10 @@ ALERT_UNINTERRUPTIBLE_SKILLS = env_list("ALERT_UNINTERRUPTIBLE_SKILLS", ["person
 ALERT_ON_SCENE_MINUTES = env_int("ALERT_ON_SCENE_MINUTES", 60, minimum=0)
 ALERT_LATE_GRACE_MINUTES = env_int("ALERT_LATE_GRACE_MINUTES", 10, minimum=0)
 LIVE_STREAM_SECONDS = env_int("LIVE_STREAM_SECONDS", 25, minimum=1)
+# Live screens re-render this often anyway (ETAs count down), and poll this often when server-sent
+# events are unavailable.
+LIVE_REFRESH_SECONDS = env_int("LIVE_REFRESH_SECONDS", 15, minimum=1)
+LIVE_FALLBACK_POLL_SECONDS = env_int("LIVE_FALLBACK_POLL_SECONDS", 10, minimum=1)
 
 # Visit recording (README "Recording a visit (offline)").
 VISITS_RECEIPT_MAX_BYTES = env_int("VISITS_RECEIPT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)

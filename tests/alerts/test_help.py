@@ -25,6 +25,10 @@ from carecircle.alerts.models import (
 from carecircle.circles.models import Escalation
 from carecircle.people.models import Carer
 
+# The circle's paid carers take calls off duty, so each call finds someone to ask at any hour
+# (see tests/alerts/oncall.py; what happens at night when nobody does is in test_help_night.py).
+pytestmark = pytest.mark.usefixtures("on_call")
+
 
 def raise_for_edna(people, **kw) -> HelpAlert:
     alert, created = services.alert_raise(actor=people.client, client=people.edna, **kw)
@@ -197,31 +201,6 @@ def test_the_client_can_stand_a_call_down_and_everyone_asked_is_told(people):
         services.alert_cancel(actor=people.client, alert_id=alert.public_id)
 
 
-def test_the_responders_next_visits_are_covered_by_the_circle(people):
-    """A responder leaving their rota: their visits during the response are given up and the
-    engine's repair proposes cover (an absence with offers, as for sickness)."""
-    from carecircle.rota.models import Absence
-
-    alert = raise_for_edna(people)
-    offer = alert.offers.first()
-    services.offer_accept(actor=offer.carer.user, offer_id=offer.public_id)
-    absence = Absence.objects.get(carer=offer.carer, note__contains="help call")
-    assert absence.ends_at > absence.starts_at and absence.proposal is not None
-
-
-def test_health_reads_response_times(people):
-    from carecircle.circles.health import _alert_response
-
-    alert = raise_for_edna(people)
-    offer = alert.offers.first()
-    services.offer_accept(
-        actor=offer.carer.user,
-        offer_id=offer.public_id,
-        now=alert.raised_at + timedelta(seconds=90),
-    )
-    assert _alert_response(people.riverside, timezone.now()) == pytest.approx(1.5)
-
-
 def test_pages_raise_accept_and_show_the_status(client, people):
     client.force_login(people.client)
     page = client.get(reverse("client_page", args=[people.edna.public_id])).content.decode()
@@ -262,6 +241,7 @@ def test_live_poll_and_stream_carry_the_events_of_my_circles(client, people):
 
 
 def test_a_carer_opts_in_to_help_calls_off_duty_on_how_we_tell_you(client, people):
+    NotificationPreference.objects.filter(user=people.carer).update(help_calls_off_duty=False)
     client.force_login(people.carer)
     page = client.get(reverse("notification_settings")).content.decode()
     assert "Ask me for help calls when I am off duty" in page

@@ -11,6 +11,9 @@ from carecircle.alerts.services import device_issue
 
 URL = "/api/v1/alerts"
 
+# Carers to ask at any hour (see tests/alerts/oncall.py).
+pytestmark = pytest.mark.usefixtures("on_call")
+
 
 @pytest.fixture
 def pendant(people):
@@ -82,7 +85,12 @@ def test_the_event_id_error_says_what_is_allowed(client, people, pendant):
 def test_not_json_at_all_is_a_clear_error(client, people, pendant):
     _, auth = pendant
     r = client.post(URL, "press!", content_type="application/json", **auth)
-    assert r.status_code in (400, 422) and "error" in r.json()
+    assert r.status_code == 400  # as the README says: not JSON at all is 400
+    assert r.json()["error"]["message"] == "Cannot parse request body"
+    assert not HelpAlert.objects.filter(client=people.edna).exists()
+    # JSON without the event id is a 422 naming the field.
+    r = client.post(URL, "[]", content_type="application/json", **auth)
+    assert r.status_code == 422 and "event_id" in r.json()["error"]["fields"]
 
 
 def test_a_session_user_cannot_post_as_a_device(client, people):

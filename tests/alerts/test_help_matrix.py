@@ -10,6 +10,9 @@ from carecircle.alerts.models import HelpAlert
 from carecircle.alerts.services import alert_raise
 from tests.matrix import ROLES, check_anonymous, check_route
 
+# Carers to ask at any hour (see tests/alerts/oncall.py).
+pytestmark = pytest.mark.usefixtures("on_call")
+
 URL_NAMES = {
     "help_confirm",
     "help_alert",

@@ -13,6 +13,7 @@ from django.utils import timezone
 from carecircle.alerts import services
 from carecircle.alerts.models import AlertStatus, HelpAlert, OfferState
 from carecircle.circles.models import Escalation
+from tests.alerts.oncall import take_calls_off_duty
 from tests.rota.test_claim_race import _race
 from tests.workers import kill_then_tick_twice
 
@@ -25,6 +26,7 @@ def test_two_carers_accept_at_once_and_exactly_one_goes(demo_live, attempt):
         pytest.skip("real concurrent transactions need PostgreSQL (SQLite serialises writers)")
     people = demo_live
     HelpAlert.objects.all().delete()
+    take_calls_off_duty(people.riverside)  # someone to ask at any hour
     alert, _ = services.alert_raise(actor=people.client, client=people.edna)
     offers = list(alert.offers.select_related("carer__user")[:2])
     assert len(offers) == 2, "the demo circle has at least two carers to ask"
@@ -49,6 +51,7 @@ def test_help_call_timers_survive_a_worker_restart(demo_live, settings):
     times have passed: the new worker sends the next wave and escalates, exactly once."""
     people = demo_live
     HelpAlert.objects.all().delete()
+    take_calls_off_duty(people.riverside)  # someone to ask at any hour
     settings.ALERT_WAVE_SIZE = 1
     past = timezone.now() - timedelta(minutes=10)  # as if raised ten minutes ago
     alert, _ = services.alert_raise(actor=people.client, client=people.edna, now=past)

@@ -230,6 +230,14 @@ class HelpAlert(models.Model):
         related_name="+",
         help_text=_("The responder's visits given to the circle while they answer."),
     )
+    left_visit_rest = models.ForeignKey(
+        "rota.Visit",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The rest of the visit the responder left, offered to the circle as a place."),
+    )
     cancelled_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:

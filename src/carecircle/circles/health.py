@@ -107,20 +107,67 @@ def _overtime_hours(circle, now: datetime) -> float:
     return over
 
 
-def _alert_response(circle, now: datetime) -> float | None:
-    """Median minutes from a help call to a carer accepting, last 30 days (when alerts exist)."""
-    try:
-        from carecircle.alerts.selectors import response_times  # issue 5
-    except ImportError:
+# Help calls (issue 5). Past these medians a circle loses points: two per minute to accept (the
+# call escalates to the team leaders after ALERT_ESCALATE_SECONDS anyway), one per minute to arrive.
+ACCEPT_TARGET_MINUTES = 5
+ARRIVE_TARGET_MINUTES = 30
+
+
+def _alert_response(circle, now: datetime) -> dict[str, float | None] | None:
+    """Median minutes from a help call to a carer accepting and to a carer arriving, last 30
+    days; None when the circle had no calls. Errors are not hidden here: the tick logs one
+    circle's failure and goes on with the others."""
+    from carecircle.alerts.selectors import response_times
+
+    stats = response_times(circle=circle, since=now - timedelta(days=30))
+    if not stats["calls"]:
         return None
-    try:
-        stats = response_times(circle=circle, since=now - timedelta(days=30))
-    except Exception:
-        return None
-    value = getattr(stats, "median_accept_s", None)
-    if value is None and isinstance(stats, dict):
-        value = stats.get("median_accept_s")
-    return None if value is None else float(value) / 60
+
+    def minutes(seconds):
+        return None if seconds is None else float(seconds) / 60
+
+    return {
+        "accept": minutes(stats["median_accept_s"]),
+        "arrive": minutes(stats["median_arrive_s"]),
+    }
+
+
+def _alert_parts(response: dict[str, float | None] | None) -> list[Part]:
+    if response is None:
+        return [Part("alert_accept", "Help calls: time to accept", None, "no calls yet")]
+    accept, arrive = response["accept"], response["arrive"]
+    parts = []
+    if accept is None:
+        # Unanswered calls already cost points as open escalations; a call raised a moment
+        # ago must not count against the circle.
+        parts.append(Part("alert_accept", "Help calls: time to accept", None, "none accepted yet"))
+    else:
+        parts.append(
+            Part(
+                "alert_accept",
+                "Help calls: median minutes to accept (30 days)",
+                round(accept, 1),
+                f"{accept:.1f} min",
+                cost=min(20.0, max(0.0, accept - ACCEPT_TARGET_MINUTES) * 2),
+                reason=f"Help calls take {accept:.1f} minutes to be accepted (median).",
+            )
+        )
+    if arrive is not None:
+        parts.append(
+            Part(
+                "alert_arrive",
+                "Help calls: median minutes to arrive (30 days)",
+                round(arrive, 1),
+                f"{arrive:.1f} min",
+                cost=min(20.0, max(0.0, arrive - ARRIVE_TARGET_MINUTES)),
+                reason=f"Help takes {arrive:.1f} minutes to arrive after a call (median).",
+            )
+        )
+    elif accept is not None:
+        parts.append(
+            Part("alert_arrive", "Help calls: time to arrive", None, "no arrival recorded yet")
+        )
+    return parts
 
 
 def compute(circle, *, now: datetime | None = None) -> Health:
@@ -170,19 +217,7 @@ def compute(circle, *, now: datetime | None = None) -> Health:
             reason=f"{escalations} escalation(s) are open.",
         ),
     ]
-    if response is not None:
-        parts.append(
-            Part(
-                "alert_response",
-                "Help calls: median minutes to accept (30 days)",
-                round(response, 1),
-                f"{response:.1f} min",
-                cost=min(20.0, max(0.0, response - 5) * 2),
-                reason=f"Help calls take {response:.1f} minutes to be accepted (median).",
-            )
-        )
-    else:
-        parts.append(Part("alert_response", "Help calls: time to accept", None, "no calls yet"))
+    parts += _alert_parts(response)
     parts.append(Part("strain", "Carer strain check-ins", None, "not measured yet"))
     score = max(0, min(100, round(100 - sum(p.cost for p in parts))))
     return Health(score=int(score), parts=parts)

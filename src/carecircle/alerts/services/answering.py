@@ -20,6 +20,7 @@ from carecircle.alerts.models import (
     OfferState,
 )
 from carecircle.alerts.notifications import notify
+from carecircle.alerts.services.cover import cover_responder_visits, give_back_visits
 from carecircle.alerts.services.raising import (
     _close_escalation,
     _escalate,
@@ -116,7 +117,7 @@ def offer_accept(*, actor, offer_id, now: datetime | None = None) -> HelpAlert:
         live(alert, "accepted", f"{name} is on the way to {alert.client.first_name}.", now=now)
         _close_escalation(alert, f"{name} accepted.", now)
         _tell_raiser(alert, f"{name} is on the way, about {offer.eta_minutes} minutes.")
-    _cover_left_visits(actor, alert, now=now)
+    cover_responder_visits(alert, now=now)
     return alert
 
 
@@ -124,7 +125,7 @@ def _locked(alert_pk: int) -> HelpAlert:
     """The alert row, locked for this transaction, with what the answering steps read."""
     return (
         HelpAlert.objects.select_for_update(of=("self",))
-        .select_related("client", "circle", "responder__user", "cover_absence")
+        .select_related("client", "circle", "responder__user", "cover_absence", "left_visit_rest")
         .get(pk=alert_pk)
     )
 
@@ -140,57 +141,6 @@ def _tell_raiser(alert: HelpAlert, text: str) -> None:
             continue
         seen.add(user.pk)
         notify(user=user, subject=f"Help for {alert.client.first_name}: {text}", urgent=True)
-
-
-def _cover_left_visits(actor, alert: HelpAlert, *, now: datetime) -> None:
-    """The responder's planned visits during the response (travel + time on scene) are given up
-    as an absence, so the engine's repair proposes cover for them; the visit they left (already
-    begun) is told to the team leaders. Standing the call down or resolving it gives back every
-    place nobody has taken yet (the absence is withdrawn)."""
-    from carecircle.rota.models import AbsenceKind
-    from carecircle.rota.services import absence_report
-
-    ends = now + timedelta(minutes=(alert.eta_minutes or 0) + settings.ALERT_ON_SCENE_MINUTES)
-    try:
-        if settings.ALERT_ON_SCENE_MINUTES:
-            absence = absence_report(
-                actor=alert.responder.user,
-                kind=AbsenceKind.OTHER,
-                starts_at=now,
-                ends_at=ends,
-                note=f"Answering a help call for {alert.client.first_name}",
-            )
-            HelpAlert.objects.filter(pk=alert.pk).update(cover_absence=absence)
-            alert.cover_absence = absence
-    except Exception:  # cover is best effort; the call itself is already answered
-        log.exception("cover for the visits of %s's responder", alert.client)
-    if alert.left_visit is not None:
-        from carecircle.circles.escalations import team_leaders
-
-        for leader in team_leaders(alert.circle):
-            notify(
-                user=leader,
-                subject=(
-                    f"{alert.responder.user.first_name} left {alert.left_visit.client}'s "
-                    f"visit to answer a help call"
-                ),
-                body=f"They are going to {alert.client}. Check that the visit is finished.",
-                url=f"/help/{alert.public_id}/",
-                urgent=True,
-            )
-
-
-def _give_back_visits(alert: HelpAlert, *, now: datetime) -> None:
-    """The responder is free again: the places freed for the call that nobody took are theirs."""
-    from carecircle.rota.services import absence_withdraw
-
-    absence = alert.cover_absence
-    if absence is None or absence.withdrawn_at is not None or absence.ends_at <= now:
-        return
-    try:
-        absence_withdraw(actor=alert.responder.user, absence_id=absence.public_id, now=now)
-    except Exception:  # the call's own state is already saved
-        log.exception("giving back the visits of %s's responder", alert.client)
 
 
 def offer_decline(
@@ -298,7 +248,7 @@ def alert_resolve(
         if alert.follow_up:
             _propose_follow_up(actor, alert, now=now)
         _close_escalation(alert, f"Resolved: {alert.get_outcome_display().lower()}.", now)
-    _give_back_visits(alert, now=now)
+    give_back_visits(alert, now=now)
     return alert
 
 
@@ -381,5 +331,5 @@ def alert_cancel(*, actor, alert_id, reason: str = "", now: datetime | None = No
         live(alert, "cancelled", f"Help for {alert.client.first_name} stood down.", now=now)
         _close_escalation(alert, f"Cancelled: {alert.cancelled_reason}", now)
     if alert.responder_id:
-        _give_back_visits(alert, now=now)
+        give_back_visits(alert, now=now)
     return alert

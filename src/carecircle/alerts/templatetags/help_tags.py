@@ -6,8 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django import template
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.templatetags.static import static
 from django.utils import timezone
+from django.utils.html import format_html
 
 from carecircle.alerts import selectors, services
 
@@ -61,3 +64,15 @@ def help_my_day_panel(carer):
         "offers": list(selectors.open_offers_for(carer)),
         "responding": [(a, selectors.status_text(a)) for a in selectors.responding(carer)],
     }
+
+
+@register.simple_tag
+def live_script():
+    """The live-updates script, told how often to re-render and to poll when server-sent events
+    fail (milliseconds)."""
+    return format_html(
+        '<script src="{}" data-refresh-ms="{}" data-poll-ms="{}" defer></script>',
+        static("alerts/live.js"),
+        settings.LIVE_REFRESH_SECONDS * 1000,
+        settings.LIVE_FALLBACK_POLL_SECONDS * 1000,
+    )

@@ -1,9 +1,13 @@
 // Live screens: when a help call is raised, accepted, arrived or resolved, refresh the parts of
-// this page marked data-live-panel without reloading it. Server-sent events first; polling every
-// 10 s when EventSource is missing or keeps failing. Loaded once however many panels include it.
+// this page marked data-live-panel without reloading it. Server-sent events first; polling (every
+// data-poll-ms) when EventSource is missing or keeps failing; a re-render every data-refresh-ms
+// besides, so ETAs count down. Loaded once however many panels include it.
 (function () {
   if (window.carecircleLive) return;
   window.carecircleLive = true;
+  var me = document.currentScript;
+  var REFRESH_MS = Number((me && me.dataset.refreshMs) || 15000);
+  var POLL_MS = Number((me && me.dataset.pollMs) || 10000);
   var refreshing = false;
 
   function refresh() {
@@ -25,7 +29,7 @@
 
   function poll(after) {
     var last = after || "";
-    setInterval(refresh, 15000);  // ETAs count down in polling mode too
+    setInterval(refresh, REFRESH_MS);  // ETAs count down in polling mode too
     function once() {
       fetch("/live/poll/?after=" + encodeURIComponent(last), { credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.json() : null; })
@@ -37,7 +41,7 @@
         .catch(function () {});
     }
     once();
-    setInterval(once, 10000);
+    setInterval(once, POLL_MS);
   }
 
   function start() {
@@ -52,8 +56,8 @@
       failures += 1;
       if (failures >= 5) { source.close(); poll(); }
     };
-    // A tick every 15 s besides: ETAs count down even when nothing happens.
-    setInterval(refresh, 15000);
+    // A re-render now and then besides: ETAs count down even when nothing happens.
+    setInterval(refresh, REFRESH_MS);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();

@@ -1,0 +1,145 @@
+"""The carer who answers a help call leaves their rota: the rest of the visit they were on and
+their later visits that day are offered to other able carers through the rota engine's repair
+(the absence and cover-offer machinery), and come back to them when the call ends. The clock is
+set to 11:00 London, when the demo's carers work, so the engine has someone to propose."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.test import override_settings
+from django.utils import timezone
+
+from carecircle.alerts import services
+from carecircle.alerts.models import HelpAlert, Notification
+from carecircle.people.models import Carer, Skill
+from carecircle.rota.models import Assignment, CoverOffer, Visit
+from carecircle.rota.services import cover_accept
+from carecircle.visits.models import VisitRecord
+from tests.alerts.oncall import today_at
+
+pytestmark = pytest.mark.usefixtures("on_call")
+
+
+def _visit(people, client, *, start, minutes, name, skills=()):
+    visit = Visit.objects.create(
+        client=client,
+        circle=people.riverside,
+        name=name,
+        date=timezone.localdate(start),
+        window_start=start,
+        window_end=start,
+        start=start,
+        duration_minutes=minutes,
+    )
+    visit.skills.set(Skill.objects.filter(code__in=skills))
+    return visit
+
+
+@pytest.fixture
+def ana_at_arthurs(people, settings):
+    """11:00: Ana is on Arthur's 10:40–11:40 visit (checked in), and has George at 14:00."""
+    settings.ALERT_WAVE_SIZE = 50  # everyone is asked at once: Ana among them
+    with time_machine.travel(today_at(11, 0), tick=True):
+        now = timezone.now()
+        ana = Carer.objects.get(user=people.carer)
+        arthur = _visit(
+            people,
+            people.arthur,
+            start=now - timedelta(minutes=20),
+            minutes=60,
+            name="Late morning",
+            skills=["dementia"],
+        )
+        george = _visit(
+            people,
+            people.riverside.clients.get(first_name="George"),
+            start=now + timedelta(hours=3),
+            minutes=30,
+            name="Lunch",
+        )
+        for v in (arthur, george):
+            Assignment.objects.create(visit=v, carer=ana, status="published")
+        VisitRecord.objects.create(
+            visit=arthur, carer=ana, client=people.arthur, checked_in_at=now - timedelta(minutes=18)
+        )
+        yield ana, arthur, george
+
+
+def _ana_goes(people, ana):
+    alert, _ = services.alert_raise(actor=people.client, client=people.edna, kind="fall")
+    offer = alert.offers.get(carer=ana)
+    assert "can leave their visit" in offer.reason
+    services.offer_accept(actor=people.carer, offer_id=offer.public_id)
+    return HelpAlert.objects.get(pk=alert.pk)
+
+
+def test_the_responders_next_visits_are_covered_by_the_circle(
+    people, ana_at_arthurs, django_capture_on_commit_callbacks
+):
+    ana, arthur, george = ana_at_arthurs
+    now = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        alert = _ana_goes(people, ana)
+    assert alert.left_visit == arthur
+    # The rest of Arthur's visit is a place of its own, from 15 minutes on to its planned end.
+    rest = alert.left_visit_rest
+    assert rest.client == people.arthur and rest.kind == "extra"
+    assert abs((rest.window_start - (now + timedelta(minutes=15))).total_seconds()) < 60
+    assert rest.window_start + timedelta(minutes=rest.duration_minutes) <= arthur.planned_end
+    assert rest.duration_minutes >= 20 and {s.code for s in rest.skills.all()} == {"dementia"}
+    # Ana holds neither it nor George's lunch any more; the absence runs to the end of her day.
+    assert not Assignment.objects.filter(carer=ana, visit__in=[rest, george]).exists()
+    absence = alert.cover_absence
+    assert absence.carer == ana and timezone.localtime(absence.ends_at).hour == 0
+    # The engine's repair proposed other able carers for both, and they were asked.
+    for visit in (rest, george):
+        offers = list(CoverOffer.objects.filter(absence=absence, visit=visit, status="open"))
+        assert offers, f"no cover proposed for {visit}"
+        for o in offers:
+            assert o.carer != ana and not o.carer.is_informal
+            assert Notification.objects.filter(
+                user=o.carer.user, subject__contains="cover"
+            ).exists()
+    rest_offer = CoverOffer.objects.filter(visit=rest).select_related("carer").first()
+    assert "dementia" in {s.code for s in rest_offer.carer.skills.all()}
+    # The team leaders know Ana left Arthur and that the rest is offered.
+    note = Notification.objects.filter(user=people.team_leader, subject__contains="left").first()
+    assert "rest of the visit" in note.body and "offered to the circle" in note.body
+    # A carer offered the rest of the visit can take it.
+    cover_accept(actor=rest_offer.carer.user, offer_id=rest_offer.public_id)
+    assert rest.assignments.filter(carer=rest_offer.carer, status="published").exists()
+
+
+def test_standing_down_gives_back_what_nobody_took(people, ana_at_arthurs):
+    ana, arthur, george = ana_at_arthurs
+    alert = _ana_goes(people, ana)
+    services.alert_cancel(actor=people.client, alert_id=alert.public_id, reason="Sue is there")
+    rest = Visit.objects.get(pk=alert.left_visit_rest_id)
+    # Still before the rest was due: Ana finishes Arthur's visit and keeps George's lunch.
+    assert rest.assignments.filter(carer=ana, status="published").exists()
+    assert george.assignments.filter(carer=ana, status="published").exists()
+    assert not CoverOffer.objects.filter(absence=alert.cover_absence, status="open").exists()
+
+
+def test_a_rest_of_visit_nobody_took_is_cancelled_once_it_is_past(people, ana_at_arthurs):
+    ana, arthur, george = ana_at_arthurs
+    alert = _ana_goes(people, ana)
+    services.alert_arrived(actor=people.carer, alert_id=alert.public_id)
+    later = timezone.now() + timedelta(minutes=50)
+    services.alert_resolve(
+        actor=people.carer, alert_id=alert.public_id, outcome="settled", now=later
+    )
+    rest = Visit.objects.get(pk=alert.left_visit_rest_id)
+    assert rest.status == "cancelled" and not rest.assignments.exists()
+    assert george.assignments.filter(carer=ana, status="published").exists()  # back for lunch
+
+
+@override_settings(ALERT_ON_SCENE_MINUTES=0)
+def test_no_cover_when_turned_off(people, ana_at_arthurs):
+    ana, arthur, george = ana_at_arthurs
+    alert = _ana_goes(people, ana)
+    assert alert.cover_absence is None and alert.left_visit_rest is None
+    assert george.assignments.filter(carer=ana, status="published").exists()
