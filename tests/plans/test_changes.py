@@ -587,3 +587,57 @@ def test_a_day_added_to_a_visit_pattern_gets_open_visits_on_the_rota(people):
         )
         assert live.count() == 1, day
         day += timedelta(days=1)
+
+
+@pytest.mark.django_db
+def test_a_representative_proposes_a_change_that_edna_still_decides(
+    client, people, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from carecircle.alerts.models import Notification
+    from carecircle.plans.models import PlanChange
+
+    sue = people.representative
+    with django_capture_on_commit_callbacks(execute=True):
+        change = _propose(
+            people, actor=sue, title="Radio on at lunch", reason="Mum always had the radio on."
+        )
+    # Sue's proposal is not Edna's consent: Edna is asked.
+    assert change.status == ChangeStatus.PROPOSED and change.proposed_by == sue
+    assert change.consent_by is None and change.consent_basis == ""
+    assert Notification.objects.filter(
+        user=people.client, subject__contains="do you agree"
+    ).exists()
+    propose = AuditEvent.objects.get(object_id=str(change.public_id), action="plan_change_propose")
+    assert propose.actor == sue and propose.client == people.edna
+    # As attorney she may consent only once Edna is found to lack capacity for this decision.
+    with pytest.raises(ValidationError, match="capacity assessment"):
+        svc.change_consent(actor=sue, change=change, basis=ConsentBasis.ATTORNEY)
+    # She cannot endorse, nor propose for a client she does not represent.
+    _risk(people, change)
+    with pytest.raises(PermissionDenied):
+        svc.change_endorse(actor=sue, change=change)
+    with pytest.raises(PermissionDenied):
+        _propose(people, actor=sue, client=people.margaret, pattern=None)
+    # Edna says yes; a team leader endorses; Sue's change is in the plan.
+    svc.change_consent(actor=people.client, change=change, basis=ConsentBasis.CLIENT)
+    change = svc.change_endorse(actor=people.team_leader, change=change)
+    assert change.new_version.tasks.filter(title="Radio on at lunch").exists()
+
+    # The same through the page.
+    client.force_login(sue)
+    lunch = people.edna.care_plan.agreed_version().patterns.get(name="Lunch")
+    response = client.post(
+        reverse("change_new", args=[people.edna.public_id]),
+        {
+            "kind": "add_task",
+            "title": "Open the curtains",
+            "pattern": str(lunch.pk),
+            "reason": "She likes the light.",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    made = PlanChange.objects.get(title="Open the curtains")
+    assert made.proposed_by == sue and made.status == ChangeStatus.PROPOSED
