@@ -1,15 +1,26 @@
-"""Expired background checks and training: the engine sees a missing skill; people are warned
-weeks ahead on My day and the team-leader home."""
+"""Expired background checks and training: the engine sees a missing skill, so a claim of a
+personal-care visit is refused and a draft leaves the carer out of it; people are warned weeks
+ahead on My day and the team-leader home."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from carecircle.people.checks import check_warnings, lapsed_skill_codes
 from carecircle.people.models import Carer, CarerCheck, CheckKind, Skill
+from carecircle.rota.models import Assignment, AvailabilityException, DraftStatus, Visit
+from carecircle.rota.selectors import week_start
+from carecircle.rota.services import (
+    place_claim,
+    rota_draft_discard,
+    rota_draft_request,
+    rota_draft_solve,
+)
 
 
 def _ana(people):
@@ -104,3 +115,69 @@ def _has(name):
     except NoReverseMatch:
         return False
     return True
+
+
+def _lapse_background(carer):
+    today = timezone.localdate()
+    carer.checks.filter(kind=CheckKind.BACKGROUND).update(
+        completed_on=today - timedelta(days=1200), expires_on=today - timedelta(days=1)
+    )
+
+
+def _open_personal_care_visit(people, day, hour):
+    at = datetime.combine(day, time(hour), timezone.get_current_timezone())
+    visit = Visit.objects.create(
+        client=people.edna,
+        circle=people.riverside,
+        name=f"Wash at {hour}",
+        date=day,
+        window_start=at,
+        window_end=at,
+        duration_minutes=30,
+    )
+    visit.skills.set([Skill.objects.get(code="personal_care")])
+    return visit
+
+
+def test_a_lapsed_background_check_refuses_a_personal_care_claim(people):
+    ana = _ana(people)
+    day = timezone.localdate() + timedelta(days=2)
+    # A free day for Ana, so only her checks can stand in the way.
+    Assignment.objects.filter(carer=ana, visit__date=day).delete()
+    AvailabilityException.objects.create(carer=ana, date=day, available=True)
+    in_date = _open_personal_care_visit(people, day, 10)
+    lapsed = _open_personal_care_visit(people, day, 15)
+    # With the check in date, she can take personal care.
+    assert place_claim(actor=people.carer, visit_id=in_date.public_id).carer == ana
+    _lapse_background(ana)
+    with pytest.raises(ValidationError) as refused:
+        place_claim(actor=people.carer, visit_id=lapsed.public_id)
+    assert any("does not have: Personal care" in m for m in refused.value.message_dict["visit"])
+    assert not lapsed.assignments.exists()
+
+
+def test_a_lapsed_background_check_leaves_the_carer_out_of_personal_care_in_a_draft(
+    people, settings, django_capture_on_commit_callbacks
+):
+    settings.ROTA_TIME_LIMIT_S = 3
+    ana = _ana(people)
+    monday = week_start(timezone.localdate()) + timedelta(days=7)
+    blocked = set(settings.BACKGROUND_CHECK_SKILLS)
+
+    def draft_for_ana():
+        with django_capture_on_commit_callbacks(execute=False):
+            draft = rota_draft_request(
+                actor=people.team_leader, circle_id=people.riverside.public_id, week_start=monday
+            )
+        draft = rota_draft_solve(draft_id=draft.pk)
+        assert draft.status == DraftStatus.READY, draft.error
+        mine = Assignment.objects.filter(draft=draft, carer=ana).prefetch_related("visit__skills")
+        needing = [a for a in mine if blocked & {s.code for s in a.visit.skills.all()}]
+        return draft, mine.count(), needing
+
+    draft, _count, needing = draft_for_ana()
+    assert needing, "with her check in date Ana is given personal care"
+    rota_draft_discard(actor=people.team_leader, draft_id=draft.public_id)
+    _lapse_background(ana)
+    _draft, _count, needing = draft_for_ana()
+    assert needing == []

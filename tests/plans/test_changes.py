@@ -423,3 +423,221 @@ def test_a_change_against_an_older_version_finds_its_visit_by_name_or_says_it_is
     late.refresh_from_db()
     assert late.status == ChangeStatus.CONSENTED
     assert people.edna.care_plan.agreed_version() == current
+
+
+def _endorse_lunch_change(people, **kw):
+    change = _propose(people, kind=ChangeKind.CHANGE_VISIT, **kw)
+    svc.change_consent(actor=people.client, change=change, basis=ConsentBasis.CLIENT)
+    _risk(people, change)
+    return svc.change_endorse(actor=people.team_leader, change=change)
+
+
+def _local(dt):
+    return timezone.localtime(dt).time()
+
+
+@pytest.mark.django_db
+def test_a_changed_visit_pattern_moves_the_visits_already_on_the_rota(
+    people, django_capture_on_commit_callbacks
+):
+    import time_machine
+
+    from carecircle.alerts.models import Notification
+    from carecircle.people.models import Carer
+    from carecircle.rota.models import Absence, Assignment, AvailabilityException
+    from carecircle.rota.selectors import open_places
+
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        old_lunch = _lunch(people.edna)
+        future = list(
+            Visit.objects.filter(pattern=old_lunch, window_start__gt=now, status="planned")
+            .prefetch_related("assignments__carer__user")
+            .order_by("date")
+        )
+        begun = list(Visit.objects.filter(pattern=old_lunch, window_start__lte=now))
+        kept_days, gone_days = [0, 2, 4], [1, 3, 5, 6]
+        moving = [v for v in future if v.date.weekday() in kept_days]
+        going = [v for v in future if v.date.weekday() in gone_days]
+        assert len(moving) >= 2 and going, "the demo rota has lunches to move and to cancel"
+        # Ana goes to the first two lunches that move, and has nothing else those days.
+        ana = Carer.objects.get(user=people.carer)
+        keep, clash = moving[0], moving[1]
+        for visit in (keep, clash):
+            Assignment.objects.filter(visit__date=visit.date, carer=ana).delete()
+            visit.assignments.all().delete()
+            Assignment.objects.create(visit=visit, carer=ana, status="published")
+            AvailabilityException.objects.create(
+                carer=ana, date=visit.date, available=True, start_time=time(6), end_time=time(22)
+            )
+        Absence.objects.filter(carer=ana).delete()
+        # On the second she has another client at 12:40: the new time (12:30 for 45 minutes)
+        # cannot be kept there, so that place is freed; the first she keeps.
+        at = timezone.localtime(clash.window_start).replace(hour=12, minute=40)
+        other = Visit.objects.create(
+            client=people.arthur,
+            circle=people.arthur.circle,
+            name="Clash",
+            date=clash.date,
+            window_start=at,
+            window_end=at,
+            duration_minutes=30,
+        )
+        Assignment.objects.create(visit=other, carer=ana, status="published")
+        # Dave is rostered on a lunch whose day goes.
+        dave = Carer.objects.get(user=people.carer2)
+        Assignment.objects.get_or_create(visit=going[0], carer=dave, status="published")
+        going = [
+            Visit.objects.prefetch_related("assignments__carer__user").get(pk=v.pk) for v in going
+        ]
+        going_carers = {a.carer.user for v in going for a in v.assignments.all()}
+        with django_capture_on_commit_callbacks(execute=True):
+            change = _endorse_lunch_change(
+                people,
+                weekdays=kept_days,
+                window_start=time(12, 30),
+                window_end=time(13, 0),
+                duration_minutes=45,
+            )
+    new_lunch = change.new_version.patterns.get(name="Lunch")
+    follow = change.new_version.rota_follow
+    # Days no longer in the pattern: cancelled.
+    for visit in going:
+        visit.refresh_from_db()
+        assert visit.status == "cancelled"
+    assert {v.pk for v in follow.cancelled} == {v.pk for v in going}
+    # Days still in it: moved to the new times and length, on the new version.
+    for visit in moving:
+        visit.refresh_from_db()
+        assert visit.status == "planned" and visit.pattern == new_lunch
+        assert visit.plan_version == change.new_version
+        assert (_local(visit.window_start), _local(visit.window_end)) == (time(12, 30), time(13))
+        assert visit.duration_minutes == 45
+    # Visits that had begun are history: unchanged.
+    for visit in begun:
+        before = (visit.window_start, visit.status, visit.pattern_id)
+        visit.refresh_from_db()
+        assert (visit.window_start, visit.status, visit.pattern_id) == before
+    assert not Visit.objects.filter(
+        pattern=old_lunch, window_start__gt=now, status="planned"
+    ).exists()
+    # The clashing place is open; the other is kept at the new time.
+    assert not clash.assignments.exists() and open_places(clash) == 1
+    assert [(v, c) for v, c, _why in follow.freed if v.pk in (keep.pk, clash.pk)] == [(clash, ana)]
+    assert keep.assignments.get().carer == ana
+    # Everyone affected is told what happened to their visits, in one message each.
+    told = Notification.objects.filter(subject__contains="visits to Edna")
+    message = told.get(user=people.carer).body
+    assert "open on the rota" in message and "overlap" in message.lower()
+    assert f"{keep.name} on {timezone.localtime(keep.window_start):%a %-d %b} now starts at " in (
+        message
+    )
+    assert "now starts at 12:30 (was 12:00)" in message
+    assert people.carer2 in going_carers
+    for user in going_carers:
+        assert "no longer needed" in told.get(user=user).body
+    assert AuditEvent.objects.filter(action="plan_visits_follow", client=people.edna).exists()
+    assert follow.summary().startswith(f"{len(moving)} visits moved; {len(going)} cancelled")
+
+
+@pytest.mark.django_db
+def test_a_day_added_to_a_visit_pattern_gets_open_visits_on_the_rota(people):
+    import time_machine
+
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        lunch = _lunch(people.edna)
+        last = (
+            Visit.objects.filter(client=people.edna, pattern__isnull=False)
+            .order_by("-date")
+            .first()
+            .date
+        )
+        assert Visit.objects.filter(pattern=lunch, date=last).exists()
+        first = _endorse_lunch_change(
+            people,
+            weekdays=[0, 2, 4],
+            window_start=time(12),
+            window_end=time(12, 30),
+            duration_minutes=30,
+        )
+        # Same times: the lunches that stay keep their carers and are not "moved".
+        assert first.new_version.rota_follow.moved == []
+        assert first.new_version.rota_follow.freed == []
+        back = _endorse_lunch_change(
+            people,
+            pattern=first.new_version.patterns.get(name="Lunch"),
+            weekdays=[0, 1, 2, 3, 4, 5, 6],
+            window_start=time(12),
+            window_end=time(12, 30),
+            duration_minutes=30,
+        )
+    lunch_now = back.new_version.patterns.get(name="Lunch")
+    created = back.new_version.rota_follow.created
+    assert created
+    for visit in created:
+        assert visit.pattern == lunch_now and visit.date.weekday() in [1, 3, 5, 6]
+        assert visit.window_start > now and visit.date <= last
+        assert not visit.assignments.exists()  # open for the circle to take
+    # Every day up to the last one generated has one lunch that is not cancelled.
+    day = timezone.localdate(now) + timedelta(days=1)
+    while day <= last:
+        live = Visit.objects.filter(client=people.edna, name="Lunch", date=day).exclude(
+            status="cancelled"
+        )
+        assert live.count() == 1, day
+        day += timedelta(days=1)
+
+
+@pytest.mark.django_db
+def test_a_representative_proposes_a_change_that_edna_still_decides(
+    client, people, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from carecircle.alerts.models import Notification
+    from carecircle.plans.models import PlanChange
+
+    sue = people.representative
+    with django_capture_on_commit_callbacks(execute=True):
+        change = _propose(
+            people, actor=sue, title="Radio on at lunch", reason="Mum always had the radio on."
+        )
+    # Sue's proposal is not Edna's consent: Edna is asked.
+    assert change.status == ChangeStatus.PROPOSED and change.proposed_by == sue
+    assert change.consent_by is None and change.consent_basis == ""
+    assert Notification.objects.filter(
+        user=people.client, subject__contains="do you agree"
+    ).exists()
+    propose = AuditEvent.objects.get(object_id=str(change.public_id), action="plan_change_propose")
+    assert propose.actor == sue and propose.client == people.edna
+    # As attorney she may consent only once Edna is found to lack capacity for this decision.
+    with pytest.raises(ValidationError, match="capacity assessment"):
+        svc.change_consent(actor=sue, change=change, basis=ConsentBasis.ATTORNEY)
+    # She cannot endorse, nor propose for a client she does not represent.
+    _risk(people, change)
+    with pytest.raises(PermissionDenied):
+        svc.change_endorse(actor=sue, change=change)
+    with pytest.raises(PermissionDenied):
+        _propose(people, actor=sue, client=people.margaret, pattern=None)
+    # Edna says yes; a team leader endorses; Sue's change is in the plan.
+    svc.change_consent(actor=people.client, change=change, basis=ConsentBasis.CLIENT)
+    change = svc.change_endorse(actor=people.team_leader, change=change)
+    assert change.new_version.tasks.filter(title="Radio on at lunch").exists()
+
+    # The same through the page.
+    client.force_login(sue)
+    lunch = people.edna.care_plan.agreed_version().patterns.get(name="Lunch")
+    response = client.post(
+        reverse("change_new", args=[people.edna.public_id]),
+        {
+            "kind": "add_task",
+            "title": "Open the curtains",
+            "pattern": str(lunch.pk),
+            "reason": "She likes the light.",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    made = PlanChange.objects.get(title="Open the curtains")
+    assert made.proposed_by == sue and made.status == ChangeStatus.PROPOSED

@@ -1,4 +1,5 @@
-"""Equity: the Gini coefficient, the Lorenz curve and the report of hours delivered against need."""
+"""Equity: the Gini coefficient, the Lorenz curve and the report of hours delivered (recorded
+visits) against need."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from hypothesis import strategies as st
 
 from carecircle.circles.access import organisation_circles
 from carecircle.people.models import Carer, Client
-from carecircle.plans.equity import equity_report, gini, lorenz, lorenz_svg
+from carecircle.plans.equity import equity_report, gini, lorenz, lorenz_svg, union_minutes
 from carecircle.rota.models import Assignment, Visit
+from carecircle.visits.models import VisitRecord
 
 shares = st.lists(st.floats(min_value=0, max_value=1e6, allow_nan=False), min_size=1, max_size=60)
 
@@ -57,7 +59,9 @@ def test_lorenz_svg_is_labelled():
     assert "no clients" in str(lorenz_svg([]))
 
 
-def _visit(client, carer, day, minutes, *, status="planned", published=True):
+def _visit(client, day, minutes, *, status="planned", carers=(), records=()):
+    """A visit at 10:00 planned for `minutes`, with published `carers` and `records`: each
+    (carer, minutes after 10:00 checked in, minutes after 10:00 checked out or None)."""
     at = datetime.combine(day, time(10), timezone.get_current_timezone())
     visit = Visit.objects.create(
         client=client,
@@ -69,15 +73,21 @@ def _visit(client, carer, day, minutes, *, status="planned", published=True):
         duration_minutes=minutes,
         status=status,
     )
-    Assignment.objects.create(
-        visit=visit, carer=carer, status="published" if published else "draft"
-    )
+    for carer in carers:
+        Assignment.objects.create(visit=visit, carer=carer, status="published")
+    for carer, came, left in records:
+        VisitRecord.objects.create(
+            visit=visit,
+            carer=carer,
+            client=client,
+            checked_in_at=at + timedelta(minutes=came),
+            checked_out_at=None if left is None else at + timedelta(minutes=left),
+        )
     return visit
 
 
-@pytest.mark.django_db
-def test_report_counts_started_assigned_visits_against_need(people):
-    client = Client.objects.create(
+def _equity_client(people):
+    return Client.objects.create(
         organisation=people.edna.organisation,
         circle=people.riverside,
         first_name="Test",
@@ -87,22 +97,69 @@ def test_report_counts_started_assigned_visits_against_need(people):
         longitude=-2.0,
         assessed_weekly_hours=Decimal("7.00"),
     )
+
+
+def _row(report, client):
+    return next(r for r in report.rows if r.client_id == client.pk)
+
+
+@pytest.mark.django_db
+def test_report_counts_recorded_minutes_not_rostered_ones(people):
+    client = _equity_client(people)
     ana = Carer.objects.get(user=people.carer)
+    dave = Carer.objects.get(user=people.carer2)
     yesterday = timezone.localdate() - timedelta(days=1)
-    _visit(client, ana, yesterday, 120)
-    _visit(client, ana, yesterday - timedelta(days=1), 60, status="completed")
-    _visit(client, ana, yesterday, 60, status="cancelled")  # not delivered
-    _visit(client, ana, yesterday, 60, published=False)  # a draft is not delivered
-    _visit(client, ana, timezone.localdate() + timedelta(days=2), 60)  # not yet
+    # Rostered, published, started, and nobody came: nothing delivered.
+    _visit(client, yesterday, 120, carers=[ana])
+    # Planned for 60, Ana stayed 75 (a long visit is care delivered, not a fault).
+    _visit(
+        client,
+        yesterday - timedelta(days=1),
+        60,
+        status="completed",
+        carers=[ana],
+        records=[(ana, 0, 75)],
+    )
+    # Two carers at once, overlapping 10:00-11:00 and 10:30-11:30: 90 minutes for the client.
+    _visit(client, yesterday, 60, carers=[ana, dave], records=[(ana, 0, 60), (dave, 30, 90)])
+    # Checked in, never checked out: no length to count.
+    _visit(client, yesterday, 60, carers=[ana], records=[(ana, 0, None)])
+    # Recorded outside the period (8 days ago, a 7-day report).
+    _visit(client, timezone.localdate() - timedelta(days=8), 60, records=[(ana, 0, 60)])
     report = equity_report(circles=[people.riverside], days=7)
-    row = next(r for r in report.rows if r.client_id == client.pk)
+    row = _row(report, client)
     assert row.need_hours == pytest.approx(7.0)
-    assert row.delivered_hours == pytest.approx(3.0)
-    assert row.shortfall == pytest.approx(4.0)
+    assert row.delivered_hours == pytest.approx((75 + 90) / 60, abs=0.01)
+    assert row.shortfall == pytest.approx(7.0 - 165 / 60, abs=0.01)
     assert 0 <= report.gini <= 1
     assert {c.name for c in report.circles} == {"Riverside"}
     below = report.furthest_below(50)
     assert below == sorted(below, key=lambda r: (r.met, -r.shortfall, r.name))
+
+
+@pytest.mark.django_db
+def test_a_rostered_visit_nobody_attended_delivers_nothing(people):
+    client = _equity_client(people)
+    ana = Carer.objects.get(user=people.carer)
+    yesterday = timezone.localdate() - timedelta(days=1)
+    for _ in range(3):
+        _visit(client, yesterday, 120, status="completed", carers=[ana])
+    row = _row(equity_report(circles=[people.riverside], days=7), client)
+    assert row.delivered_hours == 0
+    assert row.shortfall == pytest.approx(7.0)
+
+
+def test_union_minutes_counts_overlap_once():
+    at = datetime(2026, 3, 1, 10, tzinfo=timezone.get_fixed_timezone(0))
+
+    def iv(a, b):
+        return (at + timedelta(minutes=a), at + timedelta(minutes=b))
+
+    assert union_minutes([]) == 0
+    assert union_minutes([iv(0, 60)]) == 60
+    assert union_minutes([iv(0, 60), iv(30, 90)]) == 90
+    assert union_minutes([iv(0, 60), iv(10, 20)]) == 60
+    assert union_minutes([iv(0, 30), iv(60, 90)]) == 60
 
 
 @pytest.mark.django_db

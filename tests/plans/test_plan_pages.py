@@ -239,10 +239,27 @@ def test_endorsing_a_changed_visit_says_what_happens_to_the_rota(client, people)
     svc.change_note_risk(
         actor=people.carer, change=change, hazard="Hungry", likelihood="low", mitigation="Snack"
     )
+    from carecircle.rota.models import Visit
+
+    now = timezone.now()
+    monday = Visit.objects.filter(
+        pattern=lunch, window_start__gt=now + timedelta(minutes=5), date__week_day=2
+    ).first()  # Django's week_day 2 is Monday
+    saturday = Visit.objects.filter(
+        pattern=lunch, window_start__gt=now + timedelta(minutes=5), date__week_day=7
+    ).first()
     client.force_login(people.team_leader)
     url = reverse("change_act", args=[change.public_id, "endorse"])
     html = _text(client.post(url, follow=True))
-    assert "Visits already on the rota keep their days and times" in html
+    assert "The rota follows the new pattern" in html
+    assert "visits not yet started moved to the new times" in html
+    assert "keep their days and times" not in html
+    # And it does: a weekday lunch already on the rota is at 12:30, the Saturday one is gone.
+    monday.refresh_from_db()
+    saturday.refresh_from_db()
+    assert timezone.localtime(monday.window_start).time() == time(12, 30)
+    assert monday.duration_minutes == 30
+    assert saturday.status == "cancelled"
 
 
 @pytest.mark.django_db

@@ -26,8 +26,9 @@ from carecircle.visits.models import (
 )
 
 
-def _visit(people, *, client=None, hours_ago=5, minutes=60, carer=None):
-    """A published visit made outside any plan pattern (the outside-plan rule flags these)."""
+def _visit(people, *, client=None, hours_ago=5, minutes=60, carer=None, carers=None, needed=1):
+    """A published visit made outside any plan pattern (the outside-plan rule flags these).
+    `carers` (a list, possibly empty) replaces the one default carer."""
     client = client or people.edna
     start = (timezone.now() - timedelta(hours=hours_ago)).replace(second=0, microsecond=0)
     pattern_visit = Visit.objects.filter(client=client, pattern__isnull=False).first()
@@ -42,9 +43,12 @@ def _visit(people, *, client=None, hours_ago=5, minutes=60, carer=None):
         window_end=start,
         start=start,
         duration_minutes=minutes,
+        carers_needed=needed,
     )
-    carer = carer or Carer.objects.get(user=people.carer)
-    Assignment.objects.create(visit=visit, carer=carer, status="published")
+    if carers is None:
+        carers = [carer or Carer.objects.get(user=people.carer)]
+    for c in carers:
+        Assignment.objects.create(visit=visit, carer=c, status="published")
     return visit
 
 
@@ -78,6 +82,43 @@ def test_a_published_visit_nobody_checked_in_to_is_missed(people):
     other = _visit(people, hours_ago=3)
     Visit.objects.filter(pk=other.pk).update(status="completed")
     assert not [s for s in _kinds(people, A.MISSED) if s.visit == other]
+
+
+def test_a_visit_nobody_took_and_nobody_attended_is_missed(people):
+    nobody = _visit(people, hours_ago=4, carers=[])
+    drafted = _visit(people, hours_ago=5, carers=[])
+    Assignment.objects.create(visit=drafted, carer=_ana(people), status="draft")
+    for visit in (nobody, drafted):
+        found = [s for s in _kinds(people, A.MISSED) if s.visit == visit]
+        assert len(found) == 1, visit
+        assert "nobody took the visit" in found[0].explanation
+        assert "nobody checked in" in found[0].explanation
+        assert found[0].key == f"{A.MISSED}:{visit.public_id}"
+    # Somebody came after all (an open visit picked up on the day): not missed.
+    _record(nobody, _ana(people))
+    assert not [s for s in _kinds(people, A.MISSED) if s.visit == nobody]
+
+
+def test_a_two_carer_visit_only_one_attended_is_short_staffed(people):
+    ana, dave = _ana(people), Carer.objects.get(user=people.carer2)
+    half = _visit(people, hours_ago=4, carers=[ana, dave], needed=2)
+    full = _visit(people, hours_ago=6, carers=[ana, dave], needed=2)
+    _record(half, ana)
+    _record(full, ana)
+    _record(full, dave)
+    short = [s for s in _kinds(people, A.SHORT_STAFFED) if s.visit in (half, full)]
+    assert [s.visit for s in short] == [half]
+    assert short[0].carer == dave
+    assert f"only {ana} checked in" in short[0].explanation
+    assert f"not there: {dave}" in short[0].explanation
+    assert short[0].label == "Fewer carers than needed"
+    # One carer there is not "nobody came": no missed-visit signal as well.
+    assert not [s for s in _kinds(people, A.MISSED) if s.visit in (half, full)]
+    # Nobody came to a two-carer visit: one missed-visit signal naming both.
+    neither = _visit(people, hours_ago=3, carers=[ana, dave], needed=2)
+    missed = [s for s in _kinds(people, A.MISSED) if s.visit == neither]
+    assert len(missed) == 1 and str(ana) in missed[0].explanation
+    assert str(dave) in missed[0].explanation
 
 
 def test_a_start_over_30_minutes_late(people):

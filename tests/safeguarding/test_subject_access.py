@@ -67,3 +67,55 @@ def test_another_organisations_client_is_not_found(client, people):
     )
     client.force_login(people.safeguarding)
     assert client.get(reverse("client_data_export", args=[stranger.public_id])).status_code == 404
+
+
+def test_the_bundle_holds_help_calls_offers_messages_and_live_events(client, people):
+    from carecircle.alerts import services
+    from carecircle.alerts.models import HelpOffer, LiveEvent, Notification
+    from carecircle.alerts.notifications import notify
+    from carecircle.people.models import Carer
+    from carecircle.rota.models import Visit
+
+    alert, _ = services.alert_raise(
+        actor=people.client, client=people.edna, message="I have fallen in the kitchen"
+    )
+    offers = list(HelpOffer.objects.filter(alert=alert))
+    assert offers
+    HelpOffer.objects.filter(pk=offers[0].pk).update(
+        state="declined", decline_reason="unwell", decline_note="Migraine today"
+    )
+    notify(user=people.client, subject="Your own inbox message")
+    notify(user=people.team_leader, subject="About Arthur", url=f"/help/{people.arthur.public_id}/")
+    # Arthur's help call answered by someone who left Edna's visit: Arthur's, not Edna's.
+    arthur_alert, _ = services.alert_raise(actor=people.team_leader, client=people.arthur)
+    arthur_alert.left_visit = Visit.objects.filter(client=people.edna).first()
+    arthur_alert.save(update_fields=["left_visit"])
+
+    client.force_login(people.safeguarding)
+    response = client.get(reverse("client_data_export", args=[people.edna.public_id]))
+    assert response.status_code == 200
+    bundle = json.loads(response.content)
+    records = bundle["records"]
+    assert [a["public_id"] for a in records["alerts.helpalert"]] == [str(alert.public_id)]
+    assert records["alerts.helpalert"][0]["message"] == "I have fallen in the kitchen"
+    assert {o["public_id"] for o in records["alerts.helpoffer"]} == {
+        str(o.public_id) for o in offers
+    }
+    assert Carer.objects.get(pk=records["alerts.helpoffer"][0]["carer_id"])
+    live = LiveEvent.objects.filter(client=people.edna)
+    assert live.exists()
+    assert {e["text"] for e in records["alerts.liveevent"]} == {e.text for e in live}
+    # Who was told about Edna's call, and Edna's own inbox; not messages about someone else.
+    told = Notification.objects.filter(url__contains=str(alert.public_id))
+    assert told.exists()
+    subjects = {m["subject"] for m in bundle["messages"]}
+    assert {n.subject for n in told} <= subjects
+    assert "Your own inbox message" in subjects
+    assert "About Arthur" not in subjects
+    assert {m["to"] for m in bundle["messages"]} >= {str(n.user) for n in told}
+    # Other people's data in those records is withheld: carers' ranking and decline reasons.
+    text = response.content.decode()
+    assert "Migraine" not in text and "unwell" not in text
+    assert "ranking" not in records["alerts.helpalert"][0]
+    assert "reason" not in records["alerts.helpoffer"][0]
+    assert "alerts.notification" not in records and "alerts.delivery" not in records

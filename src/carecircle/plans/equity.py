@@ -1,8 +1,11 @@
 """Equity: hours of care delivered against assessed need, per client, across circles.
 
-Delivered = visits in the period that have started, were not cancelled, missed or released, and
-had at least one published carer; each counts its planned minutes once (two carers at once are
-still one hour of care for the client). Need = assessed weekly hours × weeks in the period.
+Delivered = the time carers actually spent with the client, from the visit records (the visits
+app's `VisitRecord`) that were checked in and checked out, for visits dated in the period. A
+rostered visit that nobody attended delivers nothing, whatever the rota says. When two carers
+record the same visit, the client gets the time covered by either of them once (two carers at
+once are still one hour of care for the client), so a visit counts the union of its records'
+intervals. Need = assessed weekly hours × weeks in the period.
 The Gini coefficient is taken over each client's share of need met (delivered ÷ need): 0 when
 every client gets the same share of their need, towards 1 when a few get it all."""
 
@@ -12,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -93,12 +95,51 @@ class EquityReport:
         return sorted(below, key=lambda r: (r.met, -r.shortfall, r.name))[:n]
 
 
+def union_minutes(intervals: Sequence[tuple[datetime, datetime]]) -> float:
+    """Minutes covered by at least one of the intervals (overlaps counted once)."""
+    total = 0.0
+    current_start: datetime | None = None
+    current_end: datetime | None = None
+    for a, b in sorted(intervals):
+        if current_end is None or a > current_end:
+            if current_start is not None and current_end is not None:
+                total += (current_end - current_start).total_seconds()
+            current_start, current_end = a, b
+        elif b > current_end:
+            current_end = b
+    if current_start is not None and current_end is not None:
+        total += (current_end - current_start).total_seconds()
+    return total / 60
+
+
+def _delivered_minutes(*, client_ids: list[int], start: date, end: date) -> dict[int, float]:
+    """Per client, minutes of care recorded (checked in and out) for visits dated start..end."""
+    from carecircle.visits.models import VisitRecord
+
+    records = (
+        VisitRecord.objects.filter(
+            visit__client_id__in=client_ids,
+            visit__date__range=(start, end),
+            checked_in_at__isnull=False,
+            checked_out_at__isnull=False,
+        )
+        .values_list("visit__client_id", "visit_id", "checked_in_at", "checked_out_at")
+        .order_by()
+    )
+    by_visit: dict[tuple[int, int], list[tuple[datetime, datetime]]] = {}
+    for client_id, visit_id, checked_in, checked_out in records:
+        by_visit.setdefault((client_id, visit_id), []).append((checked_in, checked_out))
+    minutes: dict[int, float] = {}
+    for (client_id, _visit_id), intervals in by_visit.items():
+        minutes[client_id] = minutes.get(client_id, 0.0) + union_minutes(intervals)
+    return minutes
+
+
 def equity_report(
     *, circles, days: int = DEFAULT_DAYS, now: datetime | None = None
 ) -> EquityReport:
     """The last `days` days up to now, for the clients of `circles`. Two queries."""
     from carecircle.people.models import Client
-    from carecircle.rota.models import Assignment, AssignmentStatus, Visit, VisitStatus
 
     now = now or timezone.now()
     end = timezone.localdate(now)
@@ -109,24 +150,7 @@ def equity_report(
         .select_related("circle")
         .order_by("circle__name", "last_name", "first_name")
     )
-    minutes = dict(
-        Visit.objects.filter(
-            client__in=[c.pk for c in clients],
-            date__range=(start, end),
-            window_start__lte=now,
-        )
-        .exclude(status__in=[VisitStatus.CANCELLED, VisitStatus.MISSED, VisitStatus.RELEASED])
-        .filter(
-            Exists(
-                Assignment.objects.filter(
-                    visit_id=OuterRef("pk"), status=AssignmentStatus.PUBLISHED
-                )
-            )
-        )
-        .values("client_id")
-        .annotate(total=Sum("duration_minutes"))
-        .values_list("client_id", "total")
-    )
+    minutes = _delivered_minutes(client_ids=[c.pk for c in clients], start=start, end=end)
     rows = [
         ClientEquity(
             client_id=c.pk,

@@ -289,8 +289,9 @@ def change_act(request: HttpRequest, change_id, action: str) -> HttpResponse:
             ) % {"n": change.new_version.number}
             if change.kind == ChangeKind.CHANGE_VISIT:
                 done += " " + _(
-                    "Visits already on the rota keep their days and times; "
-                    "visits generated from now on follow the new pattern."
+                    "Visits not yet started move to the new days and times; carers keep them "
+                    "where the rules allow, otherwise the place shows as open, and each "
+                    "carer affected has a message."
                 )
         else:
             form = None

@@ -30,6 +30,7 @@ from carecircle.visits.models import (
 )
 
 MISSED = "missed_visit"
+SHORT_STAFFED = "short_staffed_visit"
 LATE = "late_start"
 SHORT = "short_visit"
 TWO_PLACES = "two_places"
@@ -41,6 +42,7 @@ OUTSIDE_PLAN = "outside_plan"
 
 KIND_LABELS = {
     MISSED: gettext_lazy("Missed visit"),
+    SHORT_STAFFED: gettext_lazy("Fewer carers than needed"),
     LATE: gettext_lazy("Late start"),
     SHORT: gettext_lazy("Short visit"),
     TWO_PLACES: gettext_lazy("In two places at once"),
@@ -89,48 +91,91 @@ def _t(dt: datetime) -> str:
 
 
 def missed_visits(scope: Scope) -> list[Signal]:
-    """A published visit whose planned end (plus a grace period) has passed with nobody
-    checked in. A visit marked completed counts as delivered (history from before records were
-    kept on the phone, or recorded on paper)."""
+    """A visit whose planned end (plus a grace period) has passed with fewer carers checked in
+    than it needs. Whether anyone was rostered does not matter: a visit nobody took and nobody
+    attended is the worst case (the client went without, and no rota shows a name to chase), so
+    it is flagged with that said plainly. A two-carer visit (a hoist, a double-handed transfer)
+    that only one carer attended is flagged as short-staffed: one person alone may have lifted
+    the client unsafely or left tasks undone. A visit marked completed counts as delivered
+    (history from before records were kept on the phone, or recorded on paper); cancelled and
+    released visits were not needed."""
     grace = timedelta(minutes=settings.SIGNAL_MISSED_GRACE_MINUTES)
     visits = (
         Visit.objects.filter(
             circle__in=scope.circles,
             window_start__gte=scope.since,
             window_start__lte=scope.now - grace,
-            assignments__status=AssignmentStatus.PUBLISHED,
         )
         .exclude(status__in=[VisitStatus.CANCELLED, VisitStatus.RELEASED, VisitStatus.COMPLETED])
-        .exclude(records__checked_in_at__isnull=False)
         .select_related("client")
-        .prefetch_related("assignments__carer__user")
-        .distinct()
+        .prefetch_related("assignments__carer__user", "records__carer__user")
     )
     out = []
     for visit in visits:
         if visit.planned_end + grace > scope.now:
             continue
-        carers = ", ".join(str(a.carer) for a in visit.assignments.all()) or _("nobody")
+        came = {r.carer_id: r.carer for r in visit.records.all() if r.checked_in_at is not None}
+        needed = max(1, visit.carers_needed)
+        if len(came) >= needed:
+            continue
+        rostered = [
+            a.carer for a in visit.assignments.all() if a.status == AssignmentStatus.PUBLISHED
+        ]
         out.append(
-            Signal(
-                key=f"{MISSED}:{visit.public_id}",
-                kind=MISSED,
-                at=visit.planned_start,
-                explanation=_(
-                    "%(visit)s for %(client)s, planned %(when)s with %(carers)s: nobody checked in."
-                )
-                % {
-                    "visit": visit.name,
-                    "client": visit.client,
-                    "when": _t(visit.planned_start),
-                    "carers": carers,
-                },
-                client=visit.client,
-                visit=visit,
-                circle_id=visit.circle_id,
-            )
+            _missed_signal(visit, came=list(came.values()), rostered=rostered, needed=needed)
         )
     return out
+
+
+def _missed_signal(visit, *, came: list, rostered: list, needed: int) -> Signal:
+    facts = {
+        "visit": visit.name,
+        "client": visit.client,
+        "when": _t(visit.planned_start),
+        "needed": needed,
+    }
+    if came:
+        absent = [c for c in rostered if c.pk not in {x.pk for x in came}]
+        facts["came"] = ", ".join(str(c) for c in came)
+        facts["absent"] = ", ".join(str(c) for c in absent) or _("nobody else was rostered")
+        return Signal(
+            key=f"{SHORT_STAFFED}:{visit.public_id}",
+            kind=SHORT_STAFFED,
+            at=visit.planned_start,
+            explanation=_(
+                "%(visit)s for %(client)s, planned %(when)s for %(needed)s carers: only "
+                "%(came)s checked in (not there: %(absent)s)."
+            )
+            % facts,
+            client=visit.client,
+            carer=absent[0] if absent else None,
+            visit=visit,
+            circle_id=visit.circle_id,
+        )
+    if rostered:
+        facts["carers"] = ", ".join(str(c) for c in rostered)
+        explanation = (
+            _("%(visit)s for %(client)s, planned %(when)s with %(carers)s: nobody checked in.")
+            % facts
+        )
+    else:
+        explanation = (
+            _(
+                "%(visit)s for %(client)s, planned %(when)s: nobody took the visit (no carer was "
+                "on the published rota) and nobody checked in."
+            )
+            % facts
+        )
+    return Signal(
+        key=f"{MISSED}:{visit.public_id}",
+        kind=MISSED,
+        at=visit.planned_start,
+        explanation=explanation,
+        client=visit.client,
+        carer=rostered[0] if len(rostered) == 1 else None,
+        visit=visit,
+        circle_id=visit.circle_id,
+    )
 
 
 def late_starts(scope: Scope) -> list[Signal]:

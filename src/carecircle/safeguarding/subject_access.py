@@ -1,8 +1,13 @@
 """A client's personal data as one JSON bundle (a subject access request, UK GDPR Art. 15).
 
 Collected generically so that records added by other apps are included: every model of the
-plans, rota and visits apps with a foreign key to the client, to their care plan or versions, or
-to one of their visits. Safeguarding concerns and their audit events are left out: information
+plans, rota, visits and alerts apps with a foreign key to the client, to their care plan or
+versions, to one of their visits or to one of their help calls (the calls, who was asked, the
+alarm device's events, the live events about them). Messages about the client are added: the
+client's own inbox, and every message whose link points at the client or one of their help calls
+(who was told what, and when). Other people's personal data inside those records is left out
+(Data Protection Act 2018, Sch. 2 para. 16): how each carer was ranked for a call (their distance
+and availability) and why a carer declined one (which may be about their health). Safeguarding concerns and their audit events are left out: information
 whose disclosure would be likely to prejudice the protection of someone from harm is exempt
 (Data Protection Act 2018, Sch. 3), and the safeguarding lead decides what to release from them
 separately."""
@@ -21,7 +26,7 @@ from carecircle.people.permissions import Perm, has_perm, roles_of
 from carecircle.safeguarding.chain import normalise_detail
 from carecircle.safeguarding.models import AuditEvent
 
-RECORD_APPS = ("plans", "rota", "visits")
+RECORD_APPS = ("plans", "rota", "visits", "alerts")
 # Personal data about other people (carers' availability, rota drafts) is not the client's.
 SKIP_MODELS = {
     "rota.rotadraft",
@@ -31,6 +36,22 @@ SKIP_MODELS = {
     "rota.coveroffer",
     "visits.syncreceipt",  # technical: which phone operation was applied
     "visits.recordalias",
+    # Messages are collected by what they are about (see _messages), not by foreign key; the rest
+    # is how and where other people are reached.
+    "alerts.notification",
+    "alerts.delivery",
+    "alerts.notificationpreference",
+    "alerts.pushsubscription",
+    "alerts.vapidkeys",
+}
+# Where a model points at two owners, the one that makes a row the client's: a help call that took
+# a carer from this client's visit (left_visit) is the other client's call, not this one's.
+OWNING_FIELDS = {"alerts.helpalert": {"client"}}
+# Fields withheld from a row: secrets, and other people's personal data.
+WITHHELD_FIELDS = {
+    "alerts.alarmdevice": {"token_hash"},
+    "alerts.helpalert": {"ranking"},
+    "alerts.helpoffer": {"reason", "decline_reason", "decline_note"},
 }
 
 
@@ -47,7 +68,12 @@ def access_client_for_export(user, client_id) -> Client:
 
 
 def _row(obj) -> dict:
-    data = {f.attname: f.value_from_object(obj) for f in obj._meta.concrete_fields}
+    withheld = WITHHELD_FIELDS.get(obj._meta.label_lower, set())
+    data = {
+        f.attname: f.value_from_object(obj)
+        for f in obj._meta.concrete_fields
+        if f.name not in withheld
+    }
     for field in obj._meta.many_to_many:
         data[field.name] = [
             str(getattr(o, "public_id", o.pk)) for o in getattr(obj, field.name).all()
@@ -57,10 +83,13 @@ def _row(obj) -> dict:
 
 def _owned_by(model, owners: dict[type, list]) -> list:
     """Rows of `model` pointing at any of the owner objects (client, plan, version, visit)."""
+    only = OWNING_FIELDS.get(model._meta.label_lower)
     conditions = [
         models.Q(**{f"{field.name}__in": owners[field.related_model]})
         for field in model._meta.concrete_fields
-        if field.is_relation and owners.get(field.related_model)
+        if field.is_relation
+        and owners.get(field.related_model)
+        and (only is None or field.name in only)
     ]
     if not conditions:
         return []
@@ -68,6 +97,33 @@ def _owned_by(model, owners: dict[type, list]) -> list:
     for more in conditions[1:]:
         condition |= more
     return list(model.objects.filter(condition).order_by("pk"))
+
+
+def _messages(client: Client, alerts: list) -> list[dict]:
+    """The client's own inbox, and messages to anyone whose link is the client's or one of their
+    help calls' (links carry the public id)."""
+    if not apps.is_installed("carecircle.alerts"):
+        return []
+    from carecircle.alerts.models import Notification
+
+    about = models.Q(url__contains=str(client.public_id))
+    for alert in alerts:
+        about |= models.Q(url__contains=str(alert.public_id))
+    if client.user_id:
+        about |= models.Q(user_id=client.user_id)
+    return [
+        {
+            "at": n.created_at.isoformat(),
+            "to": str(n.user),
+            "subject": n.subject,
+            "body": n.body,
+            "url": n.url,
+            "urgent": n.urgent,
+        }
+        for n in Notification.objects.filter(about)
+        .select_related("user")
+        .order_by("created_at", "pk")
+    ]
 
 
 def subject_access_bundle(client: Client) -> dict:
@@ -107,6 +163,7 @@ def subject_access_bundle(client: Client) -> dict:
         "records": {
             label: [_row(o) for o in rows] for label, rows in sorted(sections.items()) if rows
         },
+        "messages": _messages(client, sections.get("alerts.helpalert", [])),
         "audit": [
             {
                 "seq": e.seq,
