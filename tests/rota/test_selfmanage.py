@@ -567,3 +567,42 @@ def test_cover_is_never_proposed_to_a_carer_busy_elsewhere_or_needing_rest(peopl
     else:
         assert offered == set()
         assert absence.proposal["unfilled"] == [str(visit.public_id)]
+
+
+def test_when_the_proposed_carer_declines_the_others_who_can_go_are_asked(
+    people, django_capture_on_commit_callbacks
+):
+    from carecircle.rota.services.places import carers_to_ask
+
+    ana = carer(people.carer)
+    when = next_week(2, 14, 10)  # nobody but this test has visits that week
+    visit = make_visit(people.arthur, when, carer=ana)
+    avoided = set(people.arthur.avoid_carers.values_list("pk", flat=True))
+    others = [c for c in carers_to_ask(visit, exclude=ana) if c.pk not in avoided]
+    assert len(others) >= 3
+    for c in others:
+        free_all_day(c, when.date())
+    absence = absence_report(
+        actor=people.carer,
+        kind="holiday",
+        starts_at=when - timedelta(minutes=5),
+        ends_at=when + timedelta(hours=1),
+    )
+    (first,) = CoverOffer.objects.filter(absence=absence, visit=visit, status="open")
+    with django_capture_on_commit_callbacks(execute=True):
+        cover_decline(actor=first.carer.user, offer_id=first.public_id, reason="At the dentist")
+    again = {o.carer for o in CoverOffer.objects.filter(visit=visit, status="open")}
+    # Everyone else who may visit Arthur and is free is asked; not the one who said no, not Ana.
+    assert again == set(others) - {first.carer}
+    told = set(
+        Notification.objects.filter(
+            subject__startswith="Can you cover", body__contains="cannot go"
+        ).values_list("user", flat=True)
+    )
+    assert told == {c.user_id for c in again}
+    # Further refusals ask nobody twice; when all have said no the place stays on the board.
+    for offer in CoverOffer.objects.filter(visit=visit, status="open"):
+        cover_decline(actor=offer.carer.user, offer_id=offer.public_id, reason="Busy")
+    assert not CoverOffer.objects.filter(visit=visit, status="open").exists()
+    assert CoverOffer.objects.filter(visit=visit).count() == len(others)
+    assert visit.assignments.count() == 0

@@ -225,7 +225,54 @@ def cover_decline(*, actor, offer_id, reason: str, now=None) -> CoverOffer:
         offer.status, offer.answered_at = OfferStatus.DECLINED, now
         offer.decline_reason = (reason or "").strip()[:200]
         offer.save()
+    reoffer_cover(visit=offer.visit, absence=offer.absence, now=now)
     return offer
+
+
+def reoffer_cover(*, visit: Visit, absence: Absence | None, now=None) -> list[CoverOffer]:
+    """When the last open offer for a freed place is declined, ask the other carers of the circle
+    who could take it within every rule (checked as a claim would be). Nobody who already
+    declined this place, nor the absent carer, is asked again. The place also stays on the board
+    and in their My day, and goes up the escalation ladder if nobody takes it."""
+    from carecircle.rota.rules import check_change
+    from carecircle.rota.services.places import carers_to_ask
+
+    now = now or timezone.now()
+    visit = Visit.objects.select_related("client", "circle__organisation").get(pk=visit.pk)
+    if visit.status != VisitStatus.PLANNED or visit.window_start <= now:
+        return []
+    if _published(visit).count() >= visit.carers_needed:
+        return []
+    if CoverOffer.objects.filter(visit=visit, status=OfferStatus.OPEN).exists():
+        return []
+    asked_before = set(CoverOffer.objects.filter(visit=visit).values_list("carer_id", flat=True))
+    on_visit = set(_published(visit).values_list("carer_id", flat=True))
+    absent = absence.carer if absence is not None else None
+    able = []
+    for candidate in carers_to_ask(visit, exclude=absent) if absent else []:
+        if candidate.pk in asked_before or candidate.pk in on_visit:
+            continue
+        if not check_change(visit=visit, add=candidate, now=now):
+            able.append(candidate)
+    offers = [
+        CoverOffer(
+            absence=absence, visit=visit, carer=c, why="free and able; asked after a decline"
+        )
+        for c in able
+    ]
+    with transaction.atomic():
+        CoverOffer.objects.bulk_create(offers, ignore_conflicts=True)
+        for c in able:
+            transaction.on_commit(
+                lambda u=c.user: _notify(
+                    u,
+                    f"Can you cover {visit.client}'s visit {_when(visit)}? {absent.name} is away.",
+                    body="The first carer asked cannot go; you are free and able.",
+                    url=reverse("my_day") + "#offers",
+                    urgent=_soon(visit, now),
+                )
+            )
+    return offers
 
 
 def absence_withdraw(*, actor, absence_id, now=None) -> Absence:
