@@ -180,3 +180,33 @@ def test_the_engine_sees_the_week_the_clocks_go_back_as_local_days(people):
         week.problem, engine.Settings(time_limit_s=3, workers=2, deterministic=True)
     )
     assert engine.check(week.problem, solution) == []
+
+
+def test_a_draft_never_books_a_carer_who_is_busy_in_another_circle(
+    people, django_capture_on_commit_callbacks
+):
+    from datetime import datetime, time
+
+    from carecircle.people.models import Carer, Client
+    from tests.rota.test_selfmanage import join_hilltop, make_visit
+
+    ana = Carer.objects.get(user=people.carer)
+    join_hilltop(people.carer)
+    tuesday = next_monday() + timedelta(days=1)  # a day Ana works (the engine gives her 07:00)
+    tz = timezone.get_current_timezone()
+    busy_from = datetime.combine(tuesday, time(6), tz)
+    hilltop_client = Client.objects.filter(circle=people.hilltop).first()
+    make_visit(hilltop_client, busy_from, minutes=6 * 60, carer=ana, name="Day out")
+    busy_to = busy_from + timedelta(hours=6)
+    with django_capture_on_commit_callbacks(execute=False):
+        draft = rota_draft_request(
+            actor=people.team_leader, circle_id=people.riverside.public_id, week_start=next_monday()
+        )
+    draft = rota_draft_solve(draft_id=draft.pk)
+    assert draft.status == DraftStatus.READY, draft.error
+    ana_rows = Assignment.objects.filter(draft=draft, carer=ana).select_related("visit")
+    assert ana_rows.exists()  # she still works for Riverside that week
+    for a in ana_rows:
+        start = a.visit.start or a.visit.window_start
+        end = start + timedelta(minutes=a.visit.duration_minutes)
+        assert end <= busy_from or start >= busy_to, (a.visit, start, end)

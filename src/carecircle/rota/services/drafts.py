@@ -81,8 +81,10 @@ def rota_draft_solve(*, draft_id: int) -> RotaDraft:
     try:
         from carecircle import engine
 
+        # Commitments: the carers' visits in their other circles and on the days either side
+        # come in fixed, so a draft never double-books a carer or cuts their rest.
         week = build_circle_week(
-            circle=draft.circle, week_start=draft.week_start, now=timezone.now()
+            circle=draft.circle, week_start=draft.week_start, now=timezone.now(), commitments=True
         )
         solution = engine.solve(week.problem, engine_settings())
         problems = engine.check(week.problem, solution)
@@ -108,9 +110,9 @@ def _store_solution(draft: RotaDraft, week, solution) -> None:
         ).delete()
         rows = []
         for a in solution.assignments:
-            visit = week.visits[a.visit]
             if a.visit in fixed:
                 continue
+            visit = week.visits[a.visit]
             for carer_id in a.carers:
                 rows.append(
                     Assignment(
