@@ -21,6 +21,24 @@ def local_datetime(day: date, at, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, at, tzinfo=tz)
 
 
+def visit_from_pattern(*, client, pattern, version, day: date, tz: ZoneInfo, skills) -> Visit:
+    """One visit of a pattern on a day, at the pattern's local times, with its skills."""
+    visit = Visit.objects.create(
+        client=client,
+        circle_id=client.circle_id,
+        pattern=pattern,
+        plan_version=version,
+        name=pattern.name,
+        date=day,
+        window_start=local_datetime(day, pattern.window_start, tz),
+        window_end=local_datetime(day, pattern.window_end, tz),
+        duration_minutes=pattern.duration_minutes,
+        carers_needed=pattern.carers_needed,
+    )
+    visit.skills.set(skills)
+    return visit
+
+
 def visits_generate(*, actor, version: CarePlanVersion, start: date, end: date) -> list[Visit]:
     """Create the visits of an agreed plan version for the days start..end (inclusive).
 
@@ -47,19 +65,14 @@ def visits_generate(*, actor, version: CarePlanVersion, start: date, end: date) 
             day = start
             while day <= end:
                 if day.weekday() in pattern.weekdays and day not in existing:
-                    visit = Visit.objects.create(
+                    visit = visit_from_pattern(
                         client=client,
-                        circle_id=client.circle_id,
                         pattern=pattern,
-                        plan_version=version,
-                        name=pattern.name,
-                        date=day,
-                        window_start=local_datetime(day, pattern.window_start, tz),
-                        window_end=local_datetime(day, pattern.window_end, tz),
-                        duration_minutes=pattern.duration_minutes,
-                        carers_needed=pattern.carers_needed,
+                        version=version,
+                        day=day,
+                        tz=tz,
+                        skills=skills,
                     )
-                    visit.skills.set(skills)
                     created.append(visit)
                 day += timedelta(days=1)
         if created:

@@ -364,7 +364,7 @@ def _free(visit, carer, why: str, outcome: RotaFollow) -> None:
 def _open_new_days(old_pattern_id, *, pattern, version, tz, now, out: RotaFollow) -> None:
     """Days the pattern gained, up to the last day already generated for the client, get an open
     visit."""
-    from carecircle.plans.services.generate import local_datetime
+    from carecircle.plans.services.generate import local_datetime, visit_from_pattern
     from carecircle.rota.models import Visit
 
     client = version.plan.client
@@ -385,19 +385,9 @@ def _open_new_days(old_pattern_id, *, pattern, version, tz, now, out: RotaFollow
     while day <= last:
         begins = local_datetime(day, pattern.window_start, tz)
         if day.weekday() in pattern.weekdays and day not in taken and begins > now:
-            visit = Visit.objects.create(
-                client=client,
-                circle_id=client.circle_id,
-                pattern=pattern,
-                plan_version=version,
-                name=pattern.name,
-                date=day,
-                window_start=begins,
-                window_end=local_datetime(day, pattern.window_end, tz),
-                duration_minutes=pattern.duration_minutes,
-                carers_needed=pattern.carers_needed,
+            visit = visit_from_pattern(
+                client=client, pattern=pattern, version=version, day=day, tz=tz, skills=skills
             )
-            visit.skills.set(skills)
             out.created.append(visit)
         day += timedelta(days=1)
 
