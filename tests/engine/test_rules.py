@@ -143,6 +143,21 @@ def test_fixed_assignments_are_kept():
     assert solution.assignment("v1").carers == ("b",) and solution.assignment("v1").start == 500
 
 
+def test_with_fixed_visits_the_search_still_starts_from_the_conventional_rota():
+    from carecircle.engine.solver import _greedy_hint
+
+    fixed = engine.Assignment("v1", ("b",), 480)
+    p = problem(
+        [visit("v1"), visit("v2", at=480, window=0), visit("v3", at=1440 + 480)],
+        [carer("a"), carer("b")],
+        fixed=(fixed,),
+    )
+    hint = {a.visit: a for a in _greedy_hint(p)}
+    assert hint["v1"] == fixed  # fixed visits keep their carers
+    assert set(hint) == {"v1", "v2", "v3"}  # the other visits are still hinted
+    assert "b" not in hint["v2"].carers  # never a clash with the fixed visit
+
+
 def test_checker_catches_each_broken_rule():
     p = problem(
         [visit("v1", skills={"hoist"}), visit("v2", at=490, window=0)],

@@ -16,7 +16,24 @@ def greedy_rota(problem: Problem) -> Solution:
     week_minutes = defaultdict(int)
     spans = defaultdict(list)  # carer -> [(start, end, client)]
     assignments = []
+    # Fixed visits (published, started, or a carer's visits elsewhere) keep their carers, and
+    # count as those carers' time before anything else is given out.
+    fixed = {a.visit: a for a in problem.fixed}
+    by_id = {v.id: v for v in problem.visits}
+    for a in fixed.values():
+        visit = by_id.get(a.visit)
+        if visit is None:
+            continue
+        day = problem.day_of(a.start)
+        for carer_id in a.carers:
+            minutes[carer_id] += visit.duration
+            day_minutes[carer_id, day] += visit.duration
+            week_minutes[carer_id, day // 7] += visit.duration
+            spans[carer_id].append((a.start, a.start + visit.duration, visit.client))
+        assignments.append(Assignment(a.visit, tuple(a.carers), a.start))
     for visit in sorted(problem.visits, key=lambda v: (v.earliest_start, v.id)):
+        if visit.id in fixed:
+            continue
         chosen, start = [], None
         for start_option in _starts(problem, visit):
             chosen = []

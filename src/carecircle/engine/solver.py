@@ -435,11 +435,9 @@ def solve(problem: Problem, settings: Settings | None = None, *, hint=()) -> Sol
 
 
 def _greedy_hint(problem: Problem) -> tuple[Assignment, ...]:
+    """Where the search starts: the conventional rota (fixed visits keep their carers)."""
     from .baseline import greedy_rota
 
-    fixed = {a.visit for a in problem.fixed}
-    if fixed:  # the conventional rota knows nothing of fixed visits
-        return ()
     return greedy_rota(problem).assignments
 
 
