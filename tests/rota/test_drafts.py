@@ -210,3 +210,31 @@ def test_a_draft_never_books_a_carer_who_is_busy_in_another_circle(
         start = a.visit.start or a.visit.window_start
         end = start + timedelta(minutes=a.visit.duration_minutes)
         assert end <= busy_from or start >= busy_to, (a.visit, start, end)
+
+
+def test_publishing_leaves_out_a_place_whose_carer_was_booked_elsewhere_since(
+    people, django_capture_on_commit_callbacks
+):
+    from carecircle.people.models import Carer, Client
+    from tests.rota.test_selfmanage import join_hilltop, make_visit
+
+    ana = Carer.objects.get(user=people.carer)
+    with django_capture_on_commit_callbacks(execute=False):
+        draft = rota_draft_request(
+            actor=people.team_leader, circle_id=people.riverside.public_id, week_start=next_monday()
+        )
+    draft = rota_draft_solve(draft_id=draft.pk)
+    mine = Assignment.objects.filter(draft=draft, carer=ana).select_related("visit").first()
+    assert mine is not None
+    # Meanwhile Hilltop publishes Ana on a visit at that very time.
+    join_hilltop(people.carer)
+    begins = mine.visit.start or mine.visit.window_start
+    make_visit(Client.objects.filter(circle=people.hilltop).first(), begins, carer=ana)
+    with django_capture_on_commit_callbacks(execute=True):
+        rota_draft_publish(actor=people.team_leader, draft_id=draft.public_id)
+    assert not Assignment.objects.filter(pk=mine.pk).exists()
+    assert not mine.visit.assignments.filter(carer=ana).exists()
+    others = Assignment.objects.filter(draft=draft)
+    assert others.exists() and all(a.status == AssignmentStatus.PUBLISHED for a in others)
+    draft.refresh_from_db()
+    assert any("booked elsewhere" in g["reason"] for g in draft.unfilled)

@@ -159,17 +159,75 @@ def rota_draft_publish(*, actor, draft_id) -> RotaDraft:
         # Re-planning never changes the past: a draft place for a visit that has started by now
         # is dropped rather than published.
         draft.assignments.filter(visit__window_start__lt=now).delete()
+        clashes = _drop_clashes(draft)
+        if clashes:
+            draft.unfilled = list(draft.unfilled) + [
+                {"visit": c["visit"], "missing": 1, "reason": c["reason"]} for c in clashes
+            ]
         carers = set(draft.assignments.values_list("carer__user_id", flat=True))
         draft.assignments.update(status=AssignmentStatus.PUBLISHED)
         draft.status, draft.published_at, draft.published_by = DraftStatus.PUBLISHED, now, actor
-        draft.save(update_fields=["status", "published_at", "published_by"])
+        draft.save(update_fields=["status", "published_at", "published_by", "unfilled"])
         from carecircle.safeguarding.services import audit_record
 
         audit_record(
-            actor=actor, action="publish_rota", obj=draft, detail={"week": str(draft.week_start)}
+            actor=actor,
+            action="publish_rota",
+            obj=draft,
+            detail={"week": str(draft.week_start), "dropped_clashes": clashes},
         )
         transaction.on_commit(lambda: notify_rota_published(draft=draft, user_ids=carers))
     return draft
+
+
+def _drop_clashes(draft: RotaDraft) -> list[dict]:
+    """What was published since the draft was solved (a claim, another circle's rota) may now
+    clash with it: a draft place whose carer is already on another visit at the same time is not
+    published; the place stays open on the board. The carers are locked first, as a claim does."""
+    from carecircle.rota.models import Visit, VisitStatus
+    from carecircle.rota.services.common import _lock_carers
+
+    rows = list(draft.assignments.select_related("visit", "carer__user"))
+    if not rows:
+        return []
+    _lock_carers(*{a.carer for a in rows})
+    first = min(a.visit.date for a in rows) - timedelta(days=1)
+    last = max(a.visit.date for a in rows) + timedelta(days=1)
+    published = (
+        Assignment.objects.filter(
+            carer_id__in={a.carer_id for a in rows},
+            status=AssignmentStatus.PUBLISHED,
+            visit__date__range=(first, last),
+        )
+        .exclude(visit__status__in=[VisitStatus.CANCELLED, VisitStatus.RELEASED])
+        .select_related("visit")
+    )
+    busy: dict[int, list[Visit]] = {}
+    for a in published:
+        busy.setdefault(a.carer_id, []).append(a.visit)
+
+    def span(v: Visit):
+        begins = v.start or v.window_start
+        return begins, begins + timedelta(minutes=v.duration_minutes)
+
+    dropped = []
+    for a in rows:
+        start, end = span(a.visit)
+        for other in busy.get(a.carer_id, []):
+            if other.pk == a.visit_id:
+                continue
+            o_start, o_end = span(other)
+            if o_start < end and start < o_end:
+                dropped.append(
+                    {
+                        "visit": str(a.visit.public_id),
+                        "carer": str(a.carer.public_id),
+                        "reason": f"{a.carer.name} has since been booked elsewhere at this time",
+                    }
+                )
+                a.delete()
+                break
+    return dropped
 
 
 def rota_draft_discard(*, actor, draft_id) -> RotaDraft:
