@@ -512,3 +512,68 @@ def test_medicine_chart_reads_copy_nothing_into_the_trail(client, people):
         assert event.actor_id == people.team_leader.pk and event.client_id == people.edna.pk
         assert "after" not in event.detail and "before" not in event.detail
     _chain_ok()
+
+
+def _carer_visit(people, client, carer, *, name, note):
+    from carecircle.rota.models import Assignment
+    from carecircle.visits.models import VisitRecord
+
+    start = timezone.now() - timedelta(days=2)
+    visit = Visit.objects.create(
+        client=client,
+        circle=client.circle,
+        name=name,
+        date=timezone.localdate(start),
+        window_start=start,
+        window_end=start,
+        start=start,
+        duration_minutes=30,
+    )
+    Assignment.objects.create(visit=visit, carer=carer, status="published")
+    VisitRecord.objects.create(
+        visit=visit, carer=carer, client=client, checked_in_at=start, notes=note
+    )
+    return visit
+
+
+@pytest.mark.django_db
+def test_the_carer_page_shows_only_the_visits_the_concern_is_about(client, people):
+    """A carer linked to a concern is no way into the other clients they visit: with a client,
+    only visits to that client; without one, only the linked visit, or none. Every client whose
+    visits are shown is named in the audit."""
+    from carecircle.people.models import Carer
+
+    dave = Carer.objects.get(user=people.carer2)
+    _carer_visit(people, people.edna, dave, name="Edna tea", note="Edna-note-1")
+    arthurs = _carer_visit(people, people.arthur, dave, name="Arthur tea", note="Arthur-note-1")
+    client.force_login(people.safeguarding)
+
+    def carer_page(concern):
+        mark = _last_id()
+        response = client.get(reverse("concern_record", args=[concern.public_id, "carer"]))
+        assert response.status_code == 200 and "Dave" in response.content.decode()
+        return response.content.decode(), _new_since(mark)
+
+    about_edna = _concern(people, about_carer=dave)
+    html, events = carer_page(about_edna)
+    assert "Edna-note-1" in html and "Arthur-note-1" not in html
+    _assert_read(
+        events, actor=people.safeguarding, obj=dave, client=people.edna, view="concern_record"
+    )
+
+    # No client and no visit: the carer's own record, and nobody's visits.
+    no_client = _concern(people, client=None, about_carer=dave)
+    html, events = carer_page(no_client)
+    assert "Edna-note-1" not in html and "Arthur-note-1" not in html
+    assert "No visits." in html
+    _assert_read(events, actor=people.safeguarding, obj=dave, client=None, view="concern_record")
+
+    # No client but a linked visit: that visit alone, audited as its client's.
+    no_client.visit = arthurs
+    no_client.save()
+    html, events = carer_page(no_client)
+    assert "Arthur-note-1" in html and "Edna-note-1" not in html
+    _assert_read(
+        events, actor=people.safeguarding, obj=dave, client=people.arthur, view="concern_record"
+    )
+    _chain_ok()

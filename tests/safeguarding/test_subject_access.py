@@ -105,17 +105,82 @@ def test_the_bundle_holds_help_calls_offers_messages_and_live_events(client, peo
     live = LiveEvent.objects.filter(client=people.edna)
     assert live.exists()
     assert {e["text"] for e in records["alerts.liveevent"]} == {e.text for e in live}
-    # Who was told about Edna's call, and Edna's own inbox; not messages about someone else.
-    told = Notification.objects.filter(url__contains=str(alert.public_id))
+    # Edna's own inbox; not the messages to others, not even those about her call.
+    told = Notification.objects.filter(url__contains=str(alert.public_id)).exclude(
+        user=people.client
+    )
     assert told.exists()
     subjects = {m["subject"] for m in bundle["messages"]}
-    assert {n.subject for n in told} <= subjects
     assert "Your own inbox message" in subjects
+    assert not {n.subject for n in told} & subjects
     assert "About Arthur" not in subjects
-    assert {m["to"] for m in bundle["messages"]} >= {str(n.user) for n in told}
+    assert all("to" not in m for m in bundle["messages"])
+    assert any("Messages: only those sent to the client" in n for n in bundle["notes"])
     # Other people's data in those records is withheld: carers' ranking and decline reasons.
     text = response.content.decode()
     assert "Migraine" not in text and "unwell" not in text
     assert "ranking" not in records["alerts.helpalert"][0]
     assert "reason" not in records["alerts.helpoffer"][0]
     assert "alerts.notification" not in records and "alerts.delivery" not in records
+
+
+def test_a_call_answered_from_another_clients_visit_names_nobody_else(
+    client, people, settings, django_capture_on_commit_callbacks
+):
+    """Ana leaves Arthur's visit to answer Edna's fall: the team leaders are told "Ana left
+    Arthur's visit", but Edna's bundle holds neither that message nor anything naming Arthur, nor
+    how the carers were ranked (rank, estimated arrival)."""
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from carecircle.alerts import services
+    from carecircle.alerts.models import HelpAlert, Notification
+    from carecircle.people.models import Carer
+    from carecircle.rota.models import Assignment, Visit
+    from carecircle.visits.models import VisitRecord
+    from tests.alerts.oncall import take_calls_off_duty, today_at
+
+    settings.ALERT_WAVE_SIZE = 50
+    take_calls_off_duty(people.riverside)
+    with time_machine.travel(today_at(11, 0), tick=True):
+        now = timezone.now()
+        ana = Carer.objects.get(user=people.carer)
+        start = now - timedelta(minutes=20)
+        arthurs = Visit.objects.create(
+            client=people.arthur,
+            circle=people.riverside,
+            name="Late morning",
+            date=timezone.localdate(start),
+            window_start=start,
+            window_end=start,
+            start=start,
+            duration_minutes=60,
+        )
+        Assignment.objects.create(visit=arthurs, carer=ana, status="published")
+        VisitRecord.objects.create(
+            visit=arthurs, carer=ana, client=people.arthur, checked_in_at=start
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            alert, _ = services.alert_raise(actor=people.client, client=people.edna, kind="fall")
+            offer = alert.offers.get(carer=ana)
+            services.offer_accept(actor=people.carer, offer_id=offer.public_id)
+    alert = HelpAlert.objects.get(pk=alert.pk)
+    assert alert.left_visit == arthurs and alert.offers.count() > 1
+    left = Notification.objects.filter(subject__contains="left Arthur")
+    assert left.exists() and all(n.user != people.client for n in left)
+
+    client.force_login(people.manager)
+    response = client.get(reverse("client_data_export", args=[people.edna.public_id]))
+    bundle = json.loads(response.content)
+    text = response.content.decode()
+    assert "Arthur" not in text and str(people.arthur.public_id) not in text
+    assert str(people.team_leader) not in text
+    offers = bundle["records"]["alerts.helpoffer"]
+    assert len(offers) == alert.offers.count()
+    for row in offers:
+        assert "rank" not in row and "eta_minutes" not in row and "reason" not in row
+    (call,) = bundle["records"]["alerts.helpalert"]
+    assert call["public_id"] == str(alert.public_id)
+    assert "left_visit_id" not in call and "cover_absence_id" not in call

@@ -1,5 +1,6 @@
 """Location at check-in and check-out is stored only with the client's consent, which only the
-client (or their attorney or deputy) gives or withdraws; the carer still chooses each time."""
+client gives or withdraws, or their attorney or deputy while their authority is in force and the
+client lacks capacity; the carer still chooses each time."""
 
 from __future__ import annotations
 
@@ -15,6 +16,32 @@ from carecircle.safeguarding.models import AuditEvent
 from carecircle.visits.models import VisitRecord
 from carecircle.visits.services import location_consent_set, record_sync
 from tests.visits.conftest import snapshot
+
+
+def _assess(people, *, lacks: bool, at=None):
+    """A team leader's capacity assessment of Edna, recorded on a plan change as plans do."""
+    from carecircle.plans import services as plans
+
+    change = plans.change_propose(
+        actor=people.carer,
+        client=people.edna,
+        kind="add_task",
+        title="Walk to the shop",
+        reason="Edna wants to get out.",
+    )
+    return plans.change_assess_capacity(
+        actor=people.team_leader,
+        change=change,
+        can_understand=not lacks,
+        can_retain=True,
+        can_weigh=not lacks,
+        can_communicate=True,
+        impairment=lacks,
+        because_of_impairment=lacks,
+        impairment_detail="Dementia" if lacks else "",
+        notes="Could not weigh the choice with pictures and time." if lacks else "",
+        now=at,
+    )
 
 
 def _check_in_and_out_with_place(rec):
@@ -51,6 +78,7 @@ def test_coordinates_are_dropped_without_consent_and_the_answer_says_so(rec, peo
 
 
 def test_a_withdrawn_consent_covers_records_still_waiting_on_phones(rec, people):
+    _assess(people, lacks=True)
     location_consent_set(actor=people.representative, client=people.edna, on=True)
     location_consent_set(actor=people.representative, client=people.edna, on=False)
     record_sync(actor=people.carer, data=_check_in_and_out_with_place(rec))
@@ -64,6 +92,7 @@ def test_only_the_client_or_their_attorney_decides(people, who):
 
 
 def test_informal_family_cannot_consent_for_the_client(people):
+    _assess(people, lacks=True)
     Representative.objects.filter(user=people.representative, client=people.edna).update(
         authority="informal"
     )
@@ -86,6 +115,7 @@ def test_consent_is_given_and_withdrawn_on_the_client_page_and_audited(people, c
     assert given.detail["before"]["location_consent_at"] is None
     assert given.detail["after"]["location_consent_at"] is not None
 
+    _assess(people, lacks=True)
     client.force_login(people.representative)
     client.post(url, {"on": "0"})
     people.edna.refresh_from_db()
@@ -116,3 +146,52 @@ def test_the_record_page_offers_location_only_with_consent(rec, people, client):
     people.edna.save()
     html = client.get(url).content.decode()
     assert 'name="share_location"' in html and "Edna agreed on" in html
+
+
+def _sue(people):
+    return Representative.objects.get(user=people.representative, client=people.edna)
+
+
+def test_an_attorney_cannot_decide_for_a_client_who_has_capacity(people, client):
+    assert _sue(people).authority in ("lpa_health_welfare", "deputy")
+    # Capacity is presumed: with no assessment on record, Sue cannot decide for Edna.
+    with pytest.raises(PermissionDenied):
+        location_consent_set(actor=people.representative, client=people.edna, on=True)
+    client.force_login(people.representative)
+    url = reverse("location_consent", args=[people.edna.public_id])
+    assert client.post(url, {"on": "1"}).status_code == 403
+    page = client.get(reverse("client_page", args=[people.edna.public_id])).content.decode()
+    assert url not in page
+    # An assessment that found Edna can decide changes nothing; Edna herself always can.
+    _assess(people, lacks=False)
+    with pytest.raises(PermissionDenied):
+        location_consent_set(actor=people.representative, client=people.edna, on=True)
+    assert location_consent_set(
+        actor=people.client, client=people.edna, on=True
+    ).location_consent_at
+
+
+def test_an_attorney_decides_while_the_latest_assessment_finds_the_client_lacks_capacity(people):
+    now = timezone.now()
+    _assess(people, lacks=True, at=now - timedelta(days=30))
+    edna = location_consent_set(actor=people.representative, client=people.edna, on=True)
+    assert edna.location_consent_at is not None
+    # Edna regains capacity for decisions: the later assessment is the one that counts.
+    _assess(people, lacks=False, at=now)
+    with pytest.raises(PermissionDenied):
+        location_consent_set(actor=people.representative, client=people.edna, on=False)
+    assert location_consent_set(actor=people.client, client=people.edna, on=False)
+
+
+def test_an_authority_not_yet_in_force_cannot_decide(people):
+    _assess(people, lacks=True)
+    sue = _sue(people)
+    sue.valid_from = timezone.localdate() + timedelta(days=1)
+    sue.save()
+    with pytest.raises(PermissionDenied):
+        location_consent_set(actor=people.representative, client=people.edna, on=True)
+    sue.valid_from = timezone.localdate()
+    sue.save()
+    assert location_consent_set(
+        actor=people.representative, client=people.edna, on=True
+    ).location_consent_at

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,7 +49,26 @@ def access_concern_record(user, concern_id, kind: str):
 
 
 def _client_of(concern: Concern, record):
-    return concern.client or getattr(record, "client", None)
+    if concern.client is not None:
+        return concern.client
+    if concern.visit is not None:
+        return concern.visit.client
+    return getattr(record, "client", None)
+
+
+def _carer_visits(concern: Concern, carer, client, start, end):
+    """The carer's visits that are what the concern is about: their published visits to the
+    concern's client around it, and the linked visit. A carer is never a way into the records of
+    the other clients they visit; without a client only the linked visit is shown."""
+    about = Q(pk=concern.visit_id) if concern.visit_id else Q(pk__in=[])
+    if client is not None:
+        about |= Q(
+            client=client,
+            assignments__carer=carer,
+            assignments__status=AssignmentStatus.PUBLISHED,
+            date__range=(start, end),
+        )
+    return Visit.objects.filter(about).distinct()
 
 
 def _visits(qs):
@@ -93,14 +112,7 @@ def concern_record_context(*, actor, concern: Concern, kind: str, record) -> dic
     else:
         context["checks"] = record.checks.order_by("-completed_on")
         context["skills"] = record.skills.order_by("name")
-        visits = Visit.objects.filter(
-            assignments__carer=record,
-            assignments__status=AssignmentStatus.PUBLISHED,
-            date__range=(start, end),
-        )
-        if client is not None:
-            visits = visits.filter(client=client)
-        context["visits"] = _visits(visits.distinct())
+        context["visits"] = _visits(_carer_visits(concern, record, client, start, end))
     context["visits"] = list(context.get("visits", []))
     audit_read(
         actor=actor,
@@ -110,4 +122,15 @@ def concern_record_context(*, actor, concern: Concern, kind: str, record) -> dic
         concern=str(concern.public_id),
         kind=kind,
     )
+    # Whose records were shown: any client beside the one named above gets its own event.
+    others = {v.client for v in context["visits"]} - {client}
+    for other in sorted(others, key=lambda c: c.pk):
+        audit_read(
+            actor=actor,
+            obj=other,
+            client=other,
+            view="concern_record",
+            concern=str(concern.public_id),
+            kind=kind,
+        )
     return context

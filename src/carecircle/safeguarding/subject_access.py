@@ -1,16 +1,17 @@
 """A client's personal data as one JSON bundle (a subject access request, UK GDPR Art. 15).
 
-Collected generically so that records added by other apps are included: every model of the
-plans, rota, visits and alerts apps with a foreign key to the client, to their care plan or
-versions, to one of their visits or to one of their help calls (the calls, who was asked, the
-alarm device's events, the live events about them). Messages about the client are added: the
-client's own inbox, and every message whose link points at the client or one of their help calls
-(who was told what, and when). Other people's personal data inside those records is left out
-(Data Protection Act 2018, Sch. 2 para. 16): how each carer was ranked for a call (their distance
-and availability) and why a carer declined one (which may be about their health). Safeguarding concerns and their audit events are left out: information
-whose disclosure would be likely to prejudice the protection of someone from harm is exempt
-(Data Protection Act 2018, Sch. 3), and the safeguarding lead decides what to release from them
-separately."""
+Collected generically so that records added by other apps are included: every model of the plans,
+rota, visits and alerts apps with a foreign key to the client, to their care plan or versions, to
+one of their visits or to one of their help calls (the calls, who was asked, the alarm device's
+events, the live events about them). The client's own inbox is added; messages to other people are
+not, even those about the client's help calls (they name their recipients and can name other
+clients). Other people's personal data inside the records is left out (Data Protection Act 2018,
+Sch. 2 para. 16): how each carer was ranked for a call (rank, estimated arrival, distance and
+availability), why a carer declined one (which may be about their health), and the visit a
+responder left (another client's) with the absence covering their rota. Safeguarding concerns and
+their audit events are left out: information whose disclosure would be likely to prejudice the
+protection of someone from harm is exempt (Data Protection Act 2018, Sch. 3), and the safeguarding
+lead decides what to release from them separately."""
 
 from __future__ import annotations
 
@@ -50,9 +51,20 @@ OWNING_FIELDS = {"alerts.helpalert": {"client"}}
 # Fields withheld from a row: secrets, and other people's personal data.
 WITHHELD_FIELDS = {
     "alerts.alarmdevice": {"token_hash"},
-    "alerts.helpalert": {"ranking"},
-    "alerts.helpoffer": {"reason", "decline_reason", "decline_note"},
+    # The call's links into the rota: the visit its responder left is another client's, and the
+    # absence that covers their rota is the carer's.
+    "alerts.helpalert": {"ranking", "left_visit", "left_visit_rest", "cover_absence"},
+    "alerts.helpoffer": {"rank", "eta_minutes", "reason", "decline_reason", "decline_note"},
 }
+NOTES = [
+    "Messages: only those sent to the client. Messages to other people about the client or "
+    "their help calls are left out: they name their recipients and can name other clients.",
+    "Help calls: how each carer was ranked for a call (rank, estimated arrival, distance and "
+    "availability), why a carer declined, and the visit a responder left are left out: they are "
+    "other people's personal data.",
+    "Safeguarding concerns and their audit events are left out; the safeguarding lead decides "
+    "what to release from them separately.",
+]
 
 
 def access_client_for_export(user, client_id) -> Client:
@@ -99,30 +111,23 @@ def _owned_by(model, owners: dict[type, list]) -> list:
     return list(model.objects.filter(condition).order_by("pk"))
 
 
-def _messages(client: Client, alerts: list) -> list[dict]:
-    """The client's own inbox, and messages to anyone whose link is the client's or one of their
-    help calls' (links carry the public id)."""
-    if not apps.is_installed("carecircle.alerts"):
+def _messages(client: Client) -> list[dict]:
+    """The client's own inbox. Messages to other people are left out, those about the client's
+    help calls included: they name their recipients and can name other clients (a carer "left
+    Arthur's visit to answer a help call")."""
+    if not apps.is_installed("carecircle.alerts") or not client.user_id:
         return []
     from carecircle.alerts.models import Notification
 
-    about = models.Q(url__contains=str(client.public_id))
-    for alert in alerts:
-        about |= models.Q(url__contains=str(alert.public_id))
-    if client.user_id:
-        about |= models.Q(user_id=client.user_id)
     return [
         {
             "at": n.created_at.isoformat(),
-            "to": str(n.user),
             "subject": n.subject,
             "body": n.body,
             "url": n.url,
             "urgent": n.urgent,
         }
-        for n in Notification.objects.filter(about)
-        .select_related("user")
-        .order_by("created_at", "pk")
+        for n in Notification.objects.filter(user_id=client.user_id).order_by("created_at", "pk")
     ]
 
 
@@ -163,7 +168,8 @@ def subject_access_bundle(client: Client) -> dict:
         "records": {
             label: [_row(o) for o in rows] for label, rows in sorted(sections.items()) if rows
         },
-        "messages": _messages(client, sections.get("alerts.helpalert", [])),
+        "messages": _messages(client),
+        "notes": NOTES,
         "audit": [
             {
                 "seq": e.seq,
