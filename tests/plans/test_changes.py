@@ -763,7 +763,6 @@ def test_a_moved_visit_that_clashes_with_her_visit_in_another_circle_frees_the_c
     import time_machine
 
     from carecircle.rota.models import Assignment
-
     from tests.rota.test_selfmanage import join_hilltop
 
     now = timezone.now()
@@ -802,11 +801,10 @@ def test_a_visit_is_never_moved_into_the_past(people, django_capture_on_commit_c
     lunch = Visit.objects.get(pattern=_lunch(people.edna), date=now.date())
     ana = _only_ana_on(people, lunch)
     before = (lunch.window_start, lunch.window_end, lunch.start, lunch.duration_minutes)
-    with time_machine.travel(now, tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            change = _endorse_lunch_change(
-                people, **_lunch_kw(window_start=time(10), window_end=time(10, 30))
-            )
+    with time_machine.travel(now, tick=False), django_capture_on_commit_callbacks(execute=True):
+        change = _endorse_lunch_change(
+            people, **_lunch_kw(window_start=time(10), window_end=time(10, 30))
+        )
     follow = change.new_version.rota_follow
     lunch.refresh_from_db()
     # Today's lunch stays at noon with Ana; the later ones move to ten.
@@ -838,9 +836,8 @@ def test_a_visit_whose_window_has_opened_is_cancelled_when_its_day_goes(
     ana = _only_ana_on(people, lunch)
     # Margaret's lunch window has opened too and her carer has checked in: left alone.
     days = [d for d in range(7) if d != now.weekday()]
-    with time_machine.travel(now, tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            change = _endorse_lunch_change(people, **_lunch_kw(weekdays=days))
+    with time_machine.travel(now, tick=False), django_capture_on_commit_callbacks(execute=True):
+        change = _endorse_lunch_change(people, **_lunch_kw(weekdays=days))
     lunch.refresh_from_db()
     assert lunch.status == "cancelled"
     assert lunch in change.new_version.rota_follow.cancelled
