@@ -641,3 +641,246 @@ def test_a_representative_proposes_a_change_that_edna_still_decides(
     assert response.status_code == 200
     made = PlanChange.objects.get(title="Open the curtains")
     assert made.proposed_by == sue and made.status == ChangeStatus.PROPOSED
+
+
+# -------------------------------------------- moving the rota: what the checker and the clock allow
+
+
+def _only_ana_on(people, visit):
+    """Ana alone on `visit`, free all that day, nothing else of hers that day."""
+    from carecircle.people.models import Carer
+    from carecircle.rota.models import Absence, Assignment, AvailabilityException
+
+    ana = Carer.objects.get(user=people.carer)
+    Assignment.objects.filter(visit__date=visit.date, carer=ana).delete()
+    visit.assignments.all().delete()
+    Assignment.objects.create(visit=visit, carer=ana, status="published")
+    AvailabilityException.objects.create(
+        carer=ana, date=visit.date, available=True, start_time=time(0), end_time=time(23, 59)
+    )
+    Absence.objects.filter(carer=ana).delete()
+    return ana
+
+
+def _other_visit(client, day, hour, minute, carer, minutes=30):
+    from datetime import datetime
+
+    from carecircle.rota.models import Assignment
+
+    when = datetime.combine(day, time(hour, minute), timezone.get_current_timezone())
+    visit = Visit.objects.create(
+        client=client,
+        circle=client.circle,
+        name="Elsewhere",
+        date=day,
+        window_start=when,
+        window_end=when,
+        start=when,
+        duration_minutes=minutes,
+    )
+    Assignment.objects.create(visit=visit, carer=carer, status="published")
+    return visit
+
+
+def _future_lunch(people, now, *, after_days=2):
+    return (
+        Visit.objects.filter(
+            pattern=_lunch(people.edna),
+            status="planned",
+            window_start__gt=now + timedelta(days=after_days),
+        )
+        .order_by("window_start")
+        .first()
+    )
+
+
+def _lunch_kw(**kw):
+    fields = {
+        "weekdays": [0, 1, 2, 3, 4, 5, 6],
+        "window_start": time(12),
+        "window_end": time(12, 30),
+        "duration_minutes": 30,
+    }
+    fields.update(kw)
+    return fields
+
+
+@pytest.mark.django_db
+def test_a_longer_visit_frees_a_carer_it_now_overlaps(people, django_capture_on_commit_callbacks):
+    import time_machine
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from carecircle.alerts.models import Notification
+
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        lunch = _future_lunch(people, now)
+        ana = _only_ana_on(people, lunch)
+        # Arthur at 12:45: fine after a 30-minute lunch at 12:00, not after a 60-minute one.
+        _other_visit(people.arthur, lunch.date, 12, 45, ana)
+        with (
+            django_capture_on_commit_callbacks(execute=True),
+            CaptureQueriesContext(connection) as queries,
+        ):
+            change = _endorse_lunch_change(people, **_lunch_kw(duration_minutes=60))
+    follow = change.new_version.rota_follow
+    lunch.refresh_from_db()
+    assert lunch.duration_minutes == 60 and _local(lunch.planned_start) == time(12)
+    assert [(v.pk, c) for v, c, _w in follow.freed] == [(lunch.pk, ana)]
+    assert not lunch.assignments.filter(carer=ana).exists()
+    body = Notification.objects.get(user=people.carer, subject__contains="visits to Edna").body
+    assert "open on the rota" in body and "overlap" in body.lower()
+    if connection.features.has_select_for_update_of:
+        # The visits moved are locked (their rows only) while they are changed.
+        assert any(
+            "FOR UPDATE OF" in q["sql"] and "rota_visit" in q["sql"]
+            for q in queries.captured_queries
+        )
+
+
+@pytest.mark.django_db
+def test_a_longer_visit_frees_a_carer_it_takes_over_her_hours(people):
+    from decimal import Decimal
+
+    import time_machine
+
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        lunch = _future_lunch(people, now)
+        ana = _only_ana_on(people, lunch)
+        ana.max_hours_per_day = Decimal("0.75")  # 45 minutes: enough for the lunch as it was
+        ana.save(update_fields=["max_hours_per_day"])
+        change = _endorse_lunch_change(people, **_lunch_kw(duration_minutes=60))
+    follow = change.new_version.rota_follow
+    freed = [(v.pk, c, why) for v, c, why in follow.freed if v.pk == lunch.pk]
+    assert [(pk, c) for pk, c, _w in freed] == [(lunch.pk, ana)]
+    assert "would work 1 h that day (their limit is 0 h 45)" in freed[0][2]
+
+
+@pytest.mark.django_db
+def test_a_moved_visit_that_clashes_with_her_visit_in_another_circle_frees_the_carer(people):
+    import time_machine
+
+    from carecircle.rota.models import Assignment
+    from tests.rota.test_selfmanage import join_hilltop
+
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        lunch = _future_lunch(people, now)
+        ana = _only_ana_on(people, lunch)
+        join_hilltop(people.carer)
+        # Margaret (Hilltop) at 14:00 that day: well after the 12:00 lunch, not after 13:45.
+        other = _other_visit(people.margaret, lunch.date, 14, 0, ana)
+        assert other.circle == people.hilltop != lunch.circle
+        change = _endorse_lunch_change(
+            people, **_lunch_kw(window_start=time(13, 45), window_end=time(13, 45))
+        )
+    follow = change.new_version.rota_follow
+    lunch.refresh_from_db()
+    assert _local(lunch.planned_start) == time(13, 45)
+    assert [(v.pk, c) for v, c, _w in follow.freed] == [(lunch.pk, ana)]
+    assert not lunch.assignments.filter(carer=ana).exists()
+    assert Assignment.objects.filter(visit=other, carer=ana).exists()  # the other stays hers
+
+
+def _tomorrow_at(hour, minute=0):
+    from datetime import datetime
+
+    day = timezone.localdate() + timedelta(days=1)
+    return datetime.combine(day, time(hour, minute), timezone.get_current_timezone())
+
+
+@pytest.mark.django_db
+def test_a_visit_is_never_moved_into_the_past(people, django_capture_on_commit_callbacks):
+    import time_machine
+
+    from carecircle.alerts.models import Notification
+
+    now = _tomorrow_at(11)
+    lunch = Visit.objects.get(pattern=_lunch(people.edna), date=now.date())
+    ana = _only_ana_on(people, lunch)
+    before = (lunch.window_start, lunch.window_end, lunch.start, lunch.duration_minutes)
+    with time_machine.travel(now, tick=False), django_capture_on_commit_callbacks(execute=True):
+        change = _endorse_lunch_change(
+            people, **_lunch_kw(window_start=time(10), window_end=time(10, 30))
+        )
+    follow = change.new_version.rota_follow
+    lunch.refresh_from_db()
+    # Today's lunch stays at noon with Ana; the later ones move to ten.
+    assert (lunch.window_start, lunch.window_end, lunch.start, lunch.duration_minutes) == before
+    assert lunch.status == "planned" and lunch.assignments.get().carer == ana
+    assert [v.pk for v in follow.left] == [lunch.pk]
+    assert lunch.pk not in {v.pk for v in follow.moved} and follow.moved
+    assert all(v.window_start > now for v in follow.moved)
+    assert "left as it was today" in follow.summary()
+    said = "stays at 12:00 today: its new time (10:00) has already passed"
+    assert (
+        said in Notification.objects.get(user=people.carer, subject__contains="visits to Edna").body
+    )
+    told = Notification.objects.filter(subject__contains="stays at its old time today")
+    assert said in told.get(user=people.team_leader).body
+
+
+@pytest.mark.django_db
+def test_a_visit_whose_window_has_opened_is_cancelled_when_its_day_goes(
+    people, django_capture_on_commit_callbacks
+):
+    import time_machine
+
+    from carecircle.alerts.models import Notification
+    from carecircle.visits.models import VisitRecord
+
+    now = _tomorrow_at(12, 10)  # inside tomorrow's 12:00-12:30 lunch window
+    lunch = Visit.objects.get(pattern=_lunch(people.edna), date=now.date())
+    ana = _only_ana_on(people, lunch)
+    # Margaret's lunch window has opened too and her carer has checked in: left alone.
+    days = [d for d in range(7) if d != now.weekday()]
+    with time_machine.travel(now, tick=False), django_capture_on_commit_callbacks(execute=True):
+        change = _endorse_lunch_change(people, **_lunch_kw(weekdays=days))
+    lunch.refresh_from_db()
+    assert lunch.status == "cancelled"
+    assert lunch in change.new_version.rota_follow.cancelled
+    body = Notification.objects.get(user=people.carer, subject__contains="visits to Edna").body
+    assert "no longer needed" in body and ana.user == people.carer
+    assert not VisitRecord.objects.filter(visit=lunch).exists()
+
+
+@pytest.mark.django_db
+def test_a_visit_checked_in_to_is_not_cancelled_when_its_day_goes(people):
+    import time_machine
+
+    from carecircle.visits.models import VisitRecord
+
+    now = _tomorrow_at(12, 10)
+    lunch = Visit.objects.get(pattern=_lunch(people.edna), date=now.date())
+    ana = _only_ana_on(people, lunch)
+    VisitRecord.objects.create(visit=lunch, carer=ana, client=people.edna, checked_in_at=now)
+    days = [d for d in range(7) if d != now.weekday()]
+    with time_machine.travel(now, tick=False):
+        change = _endorse_lunch_change(people, **_lunch_kw(weekdays=days))
+    lunch.refresh_from_db()
+    assert lunch.status == "planned" and lunch not in change.new_version.rota_follow.cancelled
+
+
+@pytest.mark.django_db
+def test_carers_are_told_the_times_in_the_organisations_time_zone(
+    people, django_capture_on_commit_callbacks
+):
+    import time_machine
+
+    from carecircle.alerts.models import Notification
+
+    organisation = people.edna.organisation
+    organisation.time_zone = "Asia/Tokyo"  # nine hours ahead of the server's London
+    organisation.save(update_fields=["time_zone"])
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        lunch = _future_lunch(people, now)
+        _only_ana_on(people, lunch)
+        with django_capture_on_commit_callbacks(execute=True):
+            _endorse_lunch_change(
+                people, **_lunch_kw(window_start=time(12, 30), window_end=time(12, 30))
+            )
+    body = Notification.objects.get(user=people.carer, subject__contains="visits to Edna").body
+    assert "now starts at 12:30" in body
