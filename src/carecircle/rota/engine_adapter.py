@@ -212,6 +212,8 @@ def _block_clients(carer: Carer, blocks, tz: ZoneInfo) -> list[frozenset[str] | 
             frozenset(str(c.public_id) for c in r.for_clients.all())
             for r in rules
             if r.weekday == day.weekday()
+            and (r.valid_from is None or r.valid_from <= day)
+            and (r.valid_until is None or day <= r.valid_until)
             and datetime.combine(day, r.start_time, tz) <= a
             and b <= datetime.combine(day, r.end_time, tz)
         ]

@@ -27,6 +27,7 @@ from carecircle.rota.models import (
 from carecircle.rota.services.common import (
     _carer,
     _lock_carers,
+    _lock_visit,
     _notify,
     _published,
     _soon,
@@ -254,14 +255,25 @@ def reoffer_cover(*, visit: Visit, absence: Absence | None, now=None) -> list[Co
             continue
         if not check_change(visit=visit, add=candidate, now=now):
             able.append(candidate)
-    offers = [
-        CoverOffer(
-            absence=absence, visit=visit, carer=c, why="free and able; asked after a decline"
-        )
-        for c in able
-    ]
+    offers = []
     with transaction.atomic():
-        CoverOffer.objects.bulk_create(offers, ignore_conflicts=True)
+        # Locked and looked at again: a claim or another decline may have landed meanwhile.
+        visit = _lock_visit(visit.public_id)
+        if _published(visit).count() >= visit.carers_needed:
+            return []
+        if CoverOffer.objects.filter(visit=visit, status=OfferStatus.OPEN).exists():
+            return []
+        offers = CoverOffer.objects.bulk_create(
+            [
+                CoverOffer(
+                    absence=absence,
+                    visit=visit,
+                    carer=c,
+                    why="free and able; asked after a decline",
+                )
+                for c in able
+            ]
+        )
         for c in able:
             transaction.on_commit(
                 lambda u=c.user: _notify(

@@ -381,7 +381,7 @@ def offers_expire(*, now=None) -> dict:
     now = now or timezone.now()
     with transaction.atomic():
         swaps = list(
-            SwapOffer.objects.select_for_update()
+            SwapOffer.objects.select_for_update(of=("self",))
             .filter(_started(now), status__in=[OfferStatus.OPEN, OfferStatus.NEEDS_APPROVAL])
             .select_related("visit__circle", "from_carer__user")
         )
