@@ -375,3 +375,26 @@ def test_an_open_place_has_take_it_for_an_able_carer_and_not_for_an_unable_one(c
         item = page.split(f'data-visit="{place.public_id}"')[1].split("</li>")[0]
         assert f'action="{claim}"' not in item and "Take it" not in item
         assert "asked not to be visited by" in item
+
+
+def test_a_for_whom_rule_no_longer_in_force_does_not_narrow_a_block(people):
+    from zoneinfo import ZoneInfo
+
+    from carecircle.rota.engine_adapter import _block_clients
+
+    dave = carer(people.carer2)
+    day = timezone.localdate() + timedelta(days=3)
+    tz = ZoneInfo(people.riverside.organisation.time_zone)
+    rule = AvailabilityRule.objects.create(
+        carer=dave,
+        weekday=day.weekday(),
+        start_time=time(14),
+        end_time=time(16),
+        valid_until=day - timedelta(days=1),  # ended before that day
+    )
+    rule.for_clients.set([people.arthur])
+    block = (datetime.combine(day, time(14), tz), datetime.combine(day, time(16), tz))
+    assert _block_clients(dave, [block], tz) == [None]
+    rule.valid_until = None
+    rule.save()
+    assert _block_clients(dave, [block], tz) == [frozenset({str(people.arthur.public_id)})]
