@@ -5,10 +5,13 @@ set to 11:00 London, when the demo's carers work, so the engine has someone to p
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 import time_machine
+from django.db import connection, connections, transaction
 from django.test import override_settings
 from django.utils import timezone
 
@@ -143,3 +146,125 @@ def test_no_cover_when_turned_off(people, ana_at_arthurs):
     alert = _ana_goes(people, ana)
     assert alert.cover_absence is None and alert.left_visit_rest is None
     assert george.assignments.filter(carer=ana, status="published").exists()
+
+
+def test_a_call_stood_down_while_cover_is_proposed_gives_everything_back(
+    people, ana_at_arthurs, monkeypatch
+):
+    """The engine takes seconds after the acceptance has committed: a cancel that lands then
+    finds no absence on the call yet. The cover step sees the call is over once the absence
+    exists and gives it back itself."""
+    from carecircle.rota.services import absences
+
+    ana, arthur, george = ana_at_arthurs
+    real_propose = absences.propose_cover
+    stood_down = []
+
+    def cancel_first(**kwargs):
+        alert = HelpAlert.objects.get()
+        assert alert.cover_absence is None  # what the cancel sees: nothing to give back yet
+        services.alert_cancel(actor=people.client, alert_id=alert.public_id, reason="Sue is there")
+        stood_down.append(alert.pk)
+        return real_propose(**kwargs)
+
+    monkeypatch.setattr(absences, "propose_cover", cancel_first)
+    alert = _ana_goes(people, ana)
+    assert stood_down == [alert.pk] and alert.status == "cancelled"
+    absence = alert.cover_absence
+    assert absence is not None and absence.withdrawn_at is not None
+    rest = Visit.objects.get(pk=alert.left_visit_rest_id)
+    # Ana keeps the rest of Arthur's visit and George's lunch; the engine's offers are withdrawn.
+    assert rest.status == "planned"
+    assert rest.assignments.filter(carer=ana, status="published").exists()
+    assert george.assignments.filter(carer=ana, status="published").exists()
+    offers = CoverOffer.objects.filter(absence=absence)
+    assert offers.exists() and not offers.filter(status="open").exists()
+    assert set(offers.values_list("status", flat=True)) == {"withdrawn"}
+    note = Notification.objects.filter(user=people.team_leader, subject__contains="left").first()
+    assert "offered to the circle" not in note.body
+
+
+def test_a_call_stood_down_before_the_rest_of_visit_is_made_makes_none(
+    people, ana_at_arthurs, monkeypatch
+):
+    from carecircle.alerts.services import cover
+
+    ana, arthur, george = ana_at_arthurs
+    real_lock = cover._lock_live
+
+    def cancelled_just_before(alert):
+        # Stands in for a cancel that committed just before the cover step took the lock.
+        HelpAlert.objects.filter(pk=alert.pk).update(status="cancelled")
+        return real_lock(alert)
+
+    monkeypatch.setattr(cover, "_lock_live", cancelled_just_before)
+    alert = _ana_goes(people, ana)
+    assert alert.left_visit_rest is None and alert.cover_absence is None
+    assert not Visit.objects.filter(name__startswith="Rest of").exists()
+    assert george.assignments.filter(carer=ana, status="published").exists()
+    assert not Notification.objects.filter(body__contains="could not be proposed").exists()
+
+
+def test_cover_that_fails_after_the_absence_is_reported_is_still_given_back(
+    people, ana_at_arthurs, monkeypatch
+):
+    from carecircle.rota.services import absences
+
+    ana, arthur, george = ana_at_arthurs
+
+    def engine_fails(**kwargs):
+        raise RuntimeError("engine down")
+
+    monkeypatch.setattr(absences, "propose_cover", engine_fails)
+    alert = _ana_goes(people, ana)
+    # The absence and the rest of the visit committed before the failure: both are recorded.
+    absence, rest = alert.cover_absence, alert.left_visit_rest
+    assert absence is not None and absence.carer == ana and rest is not None
+    assert not george.assignments.filter(carer=ana).exists()
+    assert Notification.objects.filter(
+        user=people.team_leader, subject__contains="Cover", body__contains="could not be proposed"
+    ).exists()
+    services.alert_cancel(actor=people.client, alert_id=alert.public_id, reason="Sue is there")
+    absence.refresh_from_db()
+    assert absence.withdrawn_at is not None
+    assert rest.assignments.filter(carer=ana, status="published").exists()
+    assert george.assignments.filter(carer=ana, status="published").exists()
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_that_commits_while_the_call_ends_keeps_the_rest_of_visit(demo_live):
+    """Giving back locks the rest of the visit before it looks who is on it: a claim holding the
+    visit commits first, and the visit is then left alone, never cancelled with a carer on it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrent transactions need PostgreSQL (SQLite serialises writers)")
+    from carecircle.alerts.services.cover import give_back_visits
+
+    people = demo_live
+    now = timezone.now()
+    rest = _visit(people, people.arthur, start=now - timedelta(minutes=5), minutes=30, name="Rest")
+    taker = Carer.objects.get(user=people.carer)
+    alert = SimpleNamespace(
+        cover_absence=None, left_visit_rest=rest, public_id="test", client=people.arthur
+    )
+    locked, release = threading.Event(), threading.Event()
+
+    def claim():
+        try:
+            with transaction.atomic():
+                Visit.objects.select_for_update().get(pk=rest.pk)
+                locked.set()
+                Assignment.objects.create(visit=rest, carer=taker, status="published")
+                release.wait(timeout=10)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=claim)
+    thread.start()
+    assert locked.wait(timeout=10)
+    threading.Timer(0.5, release.set).start()  # give_back is waiting on the lock by then
+    give_back_visits(alert, now=now)
+    thread.join(timeout=10)
+    rest.refresh_from_db()
+    assert rest.status == "planned"
+    assert rest.assignments.filter(carer=taker, status="published").exists()

@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.db import transaction
 
-from carecircle.alerts.models import HelpAlert
+from carecircle.alerts.models import AlertStatus, HelpAlert
 from carecircle.alerts.notifications import notify
 from carecircle.safeguarding.services import audit_record
 
@@ -29,37 +29,73 @@ def cover_responder_visits(alert: HelpAlert, *, now: datetime) -> None:
     (at least their travel and ALERT_ON_SCENE_MINUTES) frees their places and asks the engine
     for cover, the rest of a visit they left included. ALERT_ON_SCENE_MINUTES = 0 turns this off.
     The call is already answered, so a failure here is logged and the team leaders are told to
-    arrange cover themselves; it never undoes the acceptance."""
-    from carecircle.rota.models import AbsenceKind
+    arrange cover themselves; it never undoes the acceptance.
+
+    The call can be resolved or stood down while this runs (the engine takes seconds and the
+    alert is not locked meanwhile), so each step is recorded on the alert, under its lock, as soon
+    as it is committed: whatever ends the call then finds it and gives it back. A step that
+    finds the call already over gives back what was done itself."""
+    from carecircle.rota.models import Absence, AbsenceKind
     from carecircle.rota.services import absence_report
 
     rest = None
+    live_call = True
     if settings.ALERT_ON_SCENE_MINUTES:
         try:
-            rest = _rest_of_visit(alert, now=now)
-            absence = absence_report(
-                actor=alert.responder.user,
-                kind=AbsenceKind.OTHER,
-                starts_at=now,
-                ends_at=_responder_busy_until(alert, now),
-                note=f"Answering a help call for {alert.client.first_name}",
-                now=now,
-            )
-            HelpAlert.objects.filter(pk=alert.pk).update(
-                cover_absence=absence, left_visit_rest=rest
-            )
-            alert.cover_absence, alert.left_visit_rest = absence, rest
+            with transaction.atomic():
+                live_call = _lock_live(alert)
+                if live_call:
+                    rest = _rest_of_visit(alert, now=now)
+                    if rest is not None:
+                        HelpAlert.objects.filter(pk=alert.pk).update(left_visit_rest=rest)
+                        alert.left_visit_rest = rest
+            if live_call:
+                ends_at = _responder_busy_until(alert, now)
+                failed = False
+                try:
+                    absence = absence_report(
+                        actor=alert.responder.user,
+                        kind=AbsenceKind.OTHER,
+                        starts_at=now,
+                        ends_at=ends_at,
+                        note=f"Answering a help call for {alert.client.first_name}",
+                        now=now,
+                    )
+                except Exception:
+                    # The absence (and the places it freed) commits before the engine is
+                    # asked: if the asking failed, it still has to be given back later.
+                    log.exception("cover for the visits of %s's responder", alert.client)
+                    failed = True
+                    absence = (
+                        Absence.objects.filter(
+                            carer=alert.responder,
+                            reported_by=alert.responder.user,
+                            kind=AbsenceKind.OTHER,
+                            starts_at=now,
+                            ends_at=ends_at,
+                            withdrawn_at__isnull=True,
+                        )
+                        .order_by("-pk")
+                        .first()
+                    )
+                if absence is not None:
+                    with transaction.atomic():
+                        live_call = _lock_live(alert)
+                        HelpAlert.objects.filter(pk=alert.pk).update(cover_absence=absence)
+                        alert.cover_absence = absence
+                if failed:
+                    _cover_failed(alert)
+            if not live_call:
+                # Stood down or resolved meanwhile: what ended it did not see what is only
+                # recorded now, so the responder gets it back here.
+                ended = HelpAlert.objects.values_list("resolved_at", flat=True).get(pk=alert.pk)
+                give_back_visits(alert, now=max(now, ended or now))
         except Exception:
             log.exception("cover for the visits of %s's responder", alert.client)
-            _tell_leaders(
-                alert,
-                subject=f"Cover {alert.responder.user.first_name}'s visits today",
-                body="They are answering a help call and the cover could not be proposed; "
-                "please arrange it.",
-            )
+            _cover_failed(alert)
     if alert.left_visit is not None:
         body = f"They are going to {alert.client}."
-        if rest is not None:
+        if rest is not None and live_call:
             body += f" The rest of the visit, from {_hhmm(rest.window_start)}, is offered to the circle."
         else:
             body += " Check that the visit is finished."
@@ -69,6 +105,25 @@ def cover_responder_visits(alert: HelpAlert, *, now: datetime) -> None:
             "to answer a help call",
             body=body,
         )
+
+
+def _lock_live(alert: HelpAlert) -> bool:
+    """Lock the alert's row (inside a transaction) and say whether the call is still on."""
+    status = (
+        HelpAlert.objects.select_for_update(of=("self",))
+        .values_list("status", flat=True)
+        .get(pk=alert.pk)
+    )
+    return status in (AlertStatus.ACCEPTED, AlertStatus.ARRIVED)
+
+
+def _cover_failed(alert: HelpAlert) -> None:
+    _tell_leaders(
+        alert,
+        subject=f"Cover {alert.responder.user.first_name}'s visits today",
+        body="They are answering a help call and the cover could not be proposed; "
+        "please arrange it.",
+    )
 
 
 def _responder_busy_until(alert: HelpAlert, now: datetime) -> datetime:
@@ -131,7 +186,7 @@ def give_back_visits(alert: HelpAlert, *, now: datetime) -> None:
     """The responder is free again: the places freed for the call that nobody took are theirs
     (the absence is withdrawn). The rest of a left visit that nobody took and that can no
     longer be given back (it has begun) is cancelled: nobody is expected there any more."""
-    from carecircle.rota.models import AssignmentStatus, VisitStatus
+    from carecircle.rota.models import AssignmentStatus, Visit, VisitStatus
     from carecircle.rota.services import absence_withdraw
 
     absence = alert.cover_absence
@@ -144,18 +199,22 @@ def give_back_visits(alert: HelpAlert, *, now: datetime) -> None:
     if rest is None:
         return
     with transaction.atomic():
-        rest.refresh_from_db()
-        taken = rest.assignments.filter(status=AssignmentStatus.PUBLISHED).exists()
-        if rest.status == VisitStatus.PLANNED and not taken:
-            rest.status = VisitStatus.CANCELLED
-            rest.save(update_fields=["status"])
-            audit_record(
-                actor=None,
-                action="alert_rest_of_visit_cancelled",
-                obj=rest,
-                client=rest.client,
-                detail={"alert": str(alert.public_id)},
-            )
+        # Locked, then read: a claim of the place that commits first is seen here, and one
+        # that comes later waits and then finds the visit cancelled (or already begun).
+        rest = Visit.objects.select_for_update().filter(pk=rest.pk).first()
+        if rest is None or rest.status != VisitStatus.PLANNED or rest.window_start > now:
+            return  # not begun: the place stays on the board for whoever can still take it
+        if rest.assignments.filter(status=AssignmentStatus.PUBLISHED).exists():
+            return
+        rest.status = VisitStatus.CANCELLED
+        rest.save(update_fields=["status"])
+        audit_record(
+            actor=None,
+            action="alert_rest_of_visit_cancelled",
+            obj=rest,
+            client=rest.client,
+            detail={"alert": str(alert.public_id)},
+        )
 
 
 def _tell_leaders(alert: HelpAlert, *, subject: str, body: str) -> None:
