@@ -114,3 +114,34 @@ def test_the_async_stream_sends_an_event_as_it_happens(people, settings):
     assert "event: alert" in body and "Edna needs help now." in body
     raised = LiveEvent.objects.get(id__gt=start, kind="raised", client=people.edna)
     assert f"id: {raised.id}\n" in body
+
+
+def test_an_event_committed_late_with_a_lower_id_is_still_streamed_once(people):
+    """Ids come from a sequence at insert; a long transaction can commit its event after a newer
+    one was streamed. The stream looks back and sends it, once; what was there when the stream
+    began is not sent again."""
+    from django.utils import timezone
+
+    from carecircle.alerts.help_views import _Cursor
+
+    def event(text, **kw):
+        return LiveEvent.objects.create(
+            circle=people.riverside,
+            client=people.edna,
+            kind="raised",
+            text=text,
+            at=timezone.now(),
+            **kw,
+        )
+
+    first, gap, second = event("first"), event("gap"), event("second")
+    gap_id = gap.pk
+    gap.delete()  # its transaction has not committed yet
+    cursor = _Cursor(second.pk)
+    assert cursor.next_events(people.team_leader) == []  # first and second were already there
+    late = event("late", id=gap_id)  # now it commits, below the cursor
+    assert [e.pk for e in cursor.next_events(people.team_leader)] == [late.pk]
+    assert cursor.next_events(people.team_leader) == []
+    newer = event("newer")
+    assert [e.pk for e in cursor.next_events(people.team_leader)] == [newer.pk]
+    assert first.pk < late.pk < second.pk

@@ -178,6 +178,31 @@ def _start_id(request) -> int:
         return selectors.last_live_id()
 
 
+class _Cursor:
+    """Where one stream is: the newest id sent, and the ids sent lately, so an event whose
+    transaction committed after a newer one was streamed is still sent (once)."""
+
+    def __init__(self, after: int):
+        self.last = after
+        self.seen: dict[int, float] | None = None
+
+    def next_events(self, user) -> list:
+        if self.seen is None:  # what was already there when the stream began counts as sent
+            began = time.monotonic()
+            old = selectors.live_events_late(user, self.last, seen=()) if self.last else []
+            self.seen = {e.id: began for e in old}
+        fresh = selectors.live_events_after(user, self.last)
+        late = selectors.live_events_late(user, self.last, seen=self.seen) if self.last else []
+        events = sorted(late + fresh, key=lambda e: e.id)
+        now = time.monotonic()
+        for e in events:
+            self.seen[e.id] = now
+            self.last = max(self.last, e.id)
+        horizon = now - 2 * selectors.LATE_WINDOW.total_seconds()
+        self.seen = {k: v for k, v in self.seen.items() if v >= horizon}
+        return events
+
+
 @login_required
 @require_GET
 def live_stream(request: HttpRequest):
@@ -192,12 +217,11 @@ def live_stream(request: HttpRequest):
     if isinstance(request, ASGIRequest):
 
         async def stream_async():
-            last, ends = after, time.monotonic() + lasting
-            yield f"retry: 2000\nid: {last}\n\n"
+            cursor, ends = _Cursor(after), time.monotonic() + lasting
+            yield f"retry: 2000\nid: {cursor.last}\n\n"
             while time.monotonic() < ends:
-                events = await sync_to_async(selectors.live_events_after)(user, last)
+                events = await sync_to_async(cursor.next_events)(user)
                 for e in events:
-                    last = e.id
                     yield _event_payload(e)
                 if not events:
                     yield ": ping\n\n"  # keeps proxies from closing a quiet stream
@@ -207,12 +231,11 @@ def live_stream(request: HttpRequest):
     else:
 
         def stream_sync():
-            last, ends = after, time.monotonic() + lasting
-            yield f"retry: 2000\nid: {last}\n\n"
+            cursor, ends = _Cursor(after), time.monotonic() + lasting
+            yield f"retry: 2000\nid: {cursor.last}\n\n"
             while time.monotonic() < ends:
-                events = selectors.live_events_after(user, last)
+                events = cursor.next_events(user)
                 for e in events:
-                    last = e.id
                     yield _event_payload(e)
                 if not events:
                     yield ": ping\n\n"

@@ -4,7 +4,7 @@ response times per circle (shown on the team-leader home and fed to circle healt
 from __future__ import annotations
 
 import statistics
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -107,6 +107,24 @@ def live_events_after(user, after: int, *, limit: int = 50) -> list[LiveEvent]:
 
     visible = clients_visible_to(user).values("pk")
     return list(LiveEvent.objects.filter(id__gt=after, client__in=visible).order_by("id")[:limit])
+
+
+LATE_WINDOW = timedelta(seconds=30)
+
+
+def live_events_late(user, upto: int, *, seen, now=None, limit: int = 50) -> list[LiveEvent]:
+    """Events at or below `upto` that a stream has not sent yet: ids come from a sequence when a
+    row is written, but a long transaction may commit its event after a later one was already
+    streamed. Looking back over the last LATE_WINDOW catches those; `seen` holds the ids sent."""
+    from carecircle.people.access import clients_visible_to
+
+    now = now or timezone.now()
+    visible = clients_visible_to(user).values("pk")
+    return list(
+        LiveEvent.objects.filter(id__lte=upto, at__gte=now - LATE_WINDOW, client__in=visible)
+        .exclude(id__in=list(seen))
+        .order_by("id")[:limit]
+    )
 
 
 def last_live_id() -> int:
