@@ -337,6 +337,10 @@ def test_every_change_step_records_before_and_after(people):
     assert endorse.detail["before"]["new_version_id"] is None
     assert endorse.detail["after"]["status"] == "endorsed"
     assert endorse.detail["after"]["new_version_id"] is not None
+    change.refresh_from_db()
+    agree = AuditEvent.objects.filter(action="plan_version_agree", client=people.edna).latest("seq")
+    assert agree.detail["after"]["agreed_version"] == change.new_version.number
+    assert agree.detail["before"]["agreed_version"] == change.new_version.number - 1
     _chain_ok()
 
 
@@ -375,6 +379,16 @@ def test_restriction_review_keeps_the_old_due_date_in_the_audit(people):
     assert event.detail["before"]["last_reviewed_on"] is None
     assert event.detail["after"]["review_due"] == (today + timedelta(days=60)).isoformat()
     assert event.detail["after"]["last_reviewed_on"] == today.isoformat()
+    _chain_ok()
+
+
+def test_ending_a_restriction_keeps_what_it_was_in_the_audit(people):
+    practice = _restriction(people)
+    svc.restriction_end(actor=people.team_leader, practice=practice, reason="No longer needed.")
+    (event,) = _events_for(practice, "restriction_end")
+    assert event.detail["before"]["ended_on"] is None
+    assert event.detail["after"]["ended_on"] == timezone.localdate().isoformat()
+    assert event.detail["after"]["ended_reason"] == "No longer needed."
     _chain_ok()
 
 

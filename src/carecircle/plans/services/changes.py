@@ -514,6 +514,7 @@ def change_endorse(*, actor, change: PlanChange, now: datetime | None = None) ->
                 }
             )
         before = _state(change)
+        agreed = change.plan.agreed_version()
         version = apply_change(change, actor=actor, now=now)
         change.status = ChangeStatus.ENDORSED
         change.endorsed_by, change.endorsed_at, change.new_version = actor, now, version
@@ -531,6 +532,8 @@ def change_endorse(*, actor, change: PlanChange, now: datetime | None = None) ->
             action="plan_version_agree",
             obj=change.plan,
             client=client,
+            before={"agreed_version": agreed.number if agreed else None},
+            after={"agreed_version": version.number},
             detail={"version": version.number, "change": str(change.public_id)},
         )
     return change

@@ -196,6 +196,7 @@ def restriction_end(
         practice = RestrictivePractice.objects.select_for_update().get(pk=practice.pk)
         if not practice.is_active:
             raise ValidationError({"practice": _("This restriction has already ended.")})
+        before = audit_snapshot(practice)
         practice.ended_on, practice.ended_reason = today, reason
         practice.save(update_fields=["ended_on", "ended_reason"])
         audit_record(
@@ -203,6 +204,7 @@ def restriction_end(
             action="restriction_end",
             obj=practice,
             client=practice.client,
+            before=before,
             detail={"reason": reason[:200]},
         )
         _close_escalation(practice, f"Ended by {actor.get_full_name()}: {reason[:200]}")
