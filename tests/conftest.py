@@ -30,6 +30,16 @@ PERSONAS = {
 def pytest_configure(config):
     # Hashing passwords slowly is a production safeguard; tests only need it to work.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        # A test database in a file, not in memory: an in-memory database is one connection
+        # shared by the live server's request threads and the test, and a browser's parallel
+        # requests on it break each other's savepoints. In a file each thread has its own.
+        import os
+        import tempfile
+
+        folder = tempfile.mkdtemp(prefix="carecircle-test-")
+        db.setdefault("TEST", {})["NAME"] = os.path.join(folder, "test.sqlite3")
 
 
 @pytest.fixture(autouse=True)
