@@ -511,9 +511,6 @@ def _open_new_days(old_pattern_id, *, pattern, version, tz, now, out: RotaFollow
 def _tell_leaders(outcome: RotaFollow, *, pattern: VisitPattern, tz: ZoneInfo) -> None:
     """The circle's team leaders (the one endorsing too: the page does not say it) hear of any
     visit left at its old time today because its new time had passed."""
-    from django.urls import reverse
-
-    from carecircle.alerts.notifications import notify
     from carecircle.circles.escalations import team_leaders
 
     lines: dict = defaultdict(list)
@@ -522,31 +519,28 @@ def _tell_leaders(outcome: RotaFollow, *, pattern: VisitPattern, tz: ZoneInfo) -
             lines[leader].append(
                 f"{visit.client.display_name}: {_left_line(visit, visit.new_start, tz)}"
             )
+    subject = _("A changed visit stays at its old time today: %(visit)s") % {"visit": pattern.name}
+    _notify_after_commit(lines, subject=subject)
+
+
+def _tell_carers(outcome: RotaFollow, *, client, actor) -> None:
+    messages = {u: lines for u, lines in outcome.messages.items() if u.pk != actor.pk}
+    subject = _("Your visits to %(client)s have changed") % {"client": client.display_name}
+    _notify_after_commit(messages, subject=subject)
+
+
+def _notify_after_commit(lines: dict, *, subject: str) -> None:
+    """One message a person, their lines as its body, pointing to My day; sent on commit."""
+    from django.urls import reverse
+
+    from carecircle.alerts.notifications import notify
+
     if not lines:
         return
-    subject = _("A changed visit stays at its old time today: %(visit)s") % {"visit": pattern.name}
     url = reverse("my_day")
 
     def send():
         for user, body in lines.items():
             notify(user=user, subject=subject, body="\n".join(body), url=url)
-
-    transaction.on_commit(send)
-
-
-def _tell_carers(outcome: RotaFollow, *, client, actor) -> None:
-    from django.urls import reverse
-
-    from carecircle.alerts.notifications import notify
-
-    messages = {u: lines for u, lines in outcome.messages.items() if u.pk != actor.pk}
-    if not messages:
-        return
-    subject = _("Your visits to %(client)s have changed") % {"client": client.display_name}
-    url = reverse("my_day")
-
-    def send():
-        for user, lines in messages.items():
-            notify(user=user, subject=subject, body="\n".join(lines), url=url)
 
     transaction.on_commit(send)

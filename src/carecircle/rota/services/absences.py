@@ -255,7 +255,6 @@ def reoffer_cover(*, visit: Visit, absence: Absence | None, now=None) -> list[Co
             continue
         if not check_change(visit=visit, add=candidate, now=now):
             able.append(candidate)
-    offers = []
     with transaction.atomic():
         # Locked and looked at again: a claim or another decline may have landed meanwhile.
         visit = _lock_visit(visit.public_id)
