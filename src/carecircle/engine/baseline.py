@@ -6,15 +6,17 @@ from __future__ import annotations
 from collections import defaultdict
 
 from .explain import explain
-from .model import Assignment, Problem, Solution
+from .model import Assignment, Carer, Problem, Solution, Visit
 from .rules import eligible
+
+Span = tuple[int, int, str]  # start, end, client
 
 
 def greedy_rota(problem: Problem) -> Solution:
-    minutes = defaultdict(int)
-    day_minutes = defaultdict(int)
-    week_minutes = defaultdict(int)
-    spans = defaultdict(list)  # carer -> [(start, end, client)]
+    minutes: defaultdict[str, int] = defaultdict(int)
+    day_minutes: defaultdict[tuple[str, int], int] = defaultdict(int)  # (carer, day)
+    week_minutes: defaultdict[tuple[str, int], int] = defaultdict(int)  # (carer, week)
+    spans: defaultdict[str, list[Span]] = defaultdict(list)  # carer -> its visits
     assignments = []
     # Fixed visits (published, started, or a carer's visits elsewhere) keep their carers, and
     # count as those carers' time before anything else is given out.
@@ -34,7 +36,8 @@ def greedy_rota(problem: Problem) -> Solution:
     for visit in sorted(problem.visits, key=lambda v: (v.earliest_start, v.id)):
         if visit.id in fixed:
             continue
-        chosen, start = [], None
+        chosen: list[Carer] = []
+        start: int | None = None
         for start_option in _starts(problem, visit):
             chosen = []
             for carer in sorted(problem.carers, key=lambda c: (minutes[c.id], c.id)):
@@ -46,7 +49,7 @@ def greedy_rota(problem: Problem) -> Solution:
                 start = start_option
                 if len(chosen) == visit.carers_needed:
                     break
-        if not chosen:
+        if not chosen or start is None:  # chosen is only ever non-empty once start is set
             continue
         day = problem.day_of(start)
         for carer in chosen:
@@ -58,12 +61,20 @@ def greedy_rota(problem: Problem) -> Solution:
     return explain(problem, Solution(status="feasible", assignments=tuple(assignments)))
 
 
-def _starts(problem: Problem, visit) -> list[int]:
+def _starts(problem: Problem, visit: Visit) -> list[int]:
     """The window's opening, then each quarter hour to its close."""
     return list(range(visit.earliest_start, visit.latest_start + 1, 15)) or [visit.earliest_start]
 
 
-def _fits(problem, carer, visit, start, spans, day_minutes, week_minutes) -> bool:
+def _fits(
+    problem: Problem,
+    carer: Carer,
+    visit: Visit,
+    start: int,
+    spans: dict[str, list[Span]],
+    day_minutes: dict[tuple[str, int], int],
+    week_minutes: dict[tuple[str, int], int],
+) -> bool:
     if not any(a <= start <= b for a, b in eligible(problem, visit, carer)):
         return False
     day = problem.day_of(start)

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .model import Problem, Solution
+from .model import Carer, Problem, Solution, Visit
+
+Span = tuple[int, int, str, bool]  # start, end, client, fixed
 
 
-def available_for(carer, start: int, end: int) -> bool:
+def available_for(carer: Carer, start: int, end: int) -> bool:
     return any(b0 <= start and end <= b1 for b0, b1 in carer.availability)
 
 
-def assignment_problems(problem: Problem, visit, carer, start: int) -> list[str]:
+def assignment_problems(problem: Problem, visit: Visit, carer: Carer, start: int) -> list[str]:
     """The rules one carer on one visit must meet on their own."""
     out = []
     client = problem.client(visit.client)
@@ -34,7 +36,7 @@ def check(problem: Problem, solution: Solution) -> list[str]:
     errors: list[str] = []
     fixed = {a.visit: a for a in problem.fixed}
     seen: set[str] = set()
-    work = defaultdict(list)  # carer -> [(start, end, client, fixed)]
+    work: defaultdict[str, list[Span]] = defaultdict(list)  # carer -> its spans
     for a in solution.assignments:
         try:
             visit = problem.visit(a.visit)
@@ -72,7 +74,7 @@ def check(problem: Problem, solution: Solution) -> list[str]:
     return errors
 
 
-def _carer_problems(problem: Problem, carer, spans) -> list[str]:
+def _carer_problems(problem: Problem, carer: Carer, spans: list[Span]) -> list[str]:
     errors = []
     for i, (s0, e0, k0, f0) in enumerate(spans):
         for s1, e1, k1, f1 in spans[i + 1 :]:
@@ -88,7 +90,9 @@ def _carer_problems(problem: Problem, carer, spans) -> list[str]:
                 and s1 - e0 < carer.min_rest_minutes
             ):
                 errors.append(f"{carer.id}: only {s1 - e0} min rest before {s1}")
-    per_day, per_week = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
+    # bucket -> [minutes, of which fixed]
+    per_day: defaultdict[int, list[int]] = defaultdict(lambda: [0, 0])
+    per_week: defaultdict[int, list[int]] = defaultdict(lambda: [0, 0])
     for s, e, _, f in spans:
         day = problem.day_of(s)
         for bucket in (per_day[day], per_week[day // 7]):

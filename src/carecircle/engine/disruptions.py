@@ -7,7 +7,7 @@ from dataclasses import replace
 from .model import Problem, Visit
 
 
-def _cut(blocks, start: int, end: int) -> tuple[tuple[int, int], ...]:
+def _cut(blocks: tuple[tuple[int, int], ...], start: int, end: int) -> tuple[tuple[int, int], ...]:
     out = []
     for a, b in blocks:
         if b <= start or a >= end:

@@ -5,9 +5,10 @@ Day 0 of a problem is a Monday (a circle-week starts on one)."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import replace
 
-from .model import Assignment, Problem, Solution, Unfilled
+from .model import Assignment, Problem, Solution, Unfilled, Visit
 from .rules import eligible, qualified, start_range
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -19,17 +20,17 @@ def clock(problem: Problem, minute: int) -> str:
     return f"{into // 60:02d}:{into % 60:02d}"
 
 
-def when(problem: Problem, visit) -> str:
+def when(problem: Problem, visit: Visit) -> str:
     lo, hi = start_range(problem, visit)
     day = WEEKDAYS[problem.day_of(lo) % 7]
     return f"{clock(problem, lo)}–{clock(problem, hi)} on {day}"
 
 
-def skills_text(skills) -> str:
+def skills_text(skills: Iterable[str]) -> str:
     return " and ".join(sorted(s.replace("_", " ") for s in skills))
 
 
-def unfilled_reason(problem: Problem, visit, taken: int) -> str:
+def unfilled_reason(problem: Problem, visit: Visit, taken: int) -> str:
     client = problem.client(visit.client)
     with_skills = [c for c in problem.carers if visit.skills <= c.skills]
     able = [c for c in problem.carers if qualified(problem, visit, c)]
@@ -53,7 +54,9 @@ def unfilled_reason(problem: Problem, visit, taken: int) -> str:
     )
 
 
-def why(problem: Problem, assignment: Assignment, counts: Counter) -> dict[str, str]:
+def why(
+    problem: Problem, assignment: Assignment, counts: Counter[tuple[str, str]]
+) -> dict[str, str]:
     visit = problem.visit(assignment.visit)
     client = problem.client(visit.client)
     able = sum(1 for c in problem.carers if eligible(problem, visit, c))

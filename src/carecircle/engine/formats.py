@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .model import DAY, Assignment, Carer, Client, Problem, Solution, Visit
 
 
-def problem_from_json(data: dict) -> Problem:
+def problem_from_json(data: dict[str, Any]) -> Problem:
     clients = tuple(
         Client(
             id=c["id"],
@@ -54,7 +56,7 @@ def problem_from_json(data: dict) -> Problem:
     )
 
 
-def solution_to_json(solution: Solution) -> dict:
+def solution_to_json(solution: Solution) -> dict[str, Any]:
     return {
         "assignments": [
             {"visit": a.visit, "carers": list(a.carers), "start": a.start}
@@ -64,7 +66,7 @@ def solution_to_json(solution: Solution) -> dict:
     }
 
 
-def assignments_from_json(data: dict) -> tuple[Assignment, ...]:
+def assignments_from_json(data: dict[str, Any]) -> tuple[Assignment, ...]:
     return tuple(
         Assignment(a["visit"], tuple(a["carers"]), int(a["start"])) for a in data["assignments"]
     )

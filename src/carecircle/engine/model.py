@@ -10,6 +10,7 @@ import bisect
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 DAY = 1440
 INFORMAL = "informal"
@@ -114,16 +115,21 @@ class Problem:
     fixed: tuple[Assignment, ...] = ()  # kept as they are (published, or in the past)
 
     def client(self, client_id: str) -> Client:
-        return self._index("clients")[client_id]
+        index: dict[str, Client] = self._index("clients")
+        return index[client_id]
 
     def carer(self, carer_id: str) -> Carer:
-        return self._index("carers")[carer_id]
+        index: dict[str, Carer] = self._index("carers")
+        return index[carer_id]
 
     def visit(self, visit_id: str) -> Visit:
-        return self._index("visits")[visit_id]
+        index: dict[str, Visit] = self._index("visits")
+        return index[visit_id]
 
-    def _index(self, name: str) -> dict:
-        cache = self.__dict__.setdefault("_indexes", {})
+    def _index(self, name: str) -> dict[str, Any]:
+        """id -> item for one of the tuples, built once (the dataclass is frozen, so the cache
+        lives in __dict__); the item type depends on `name`, so callers annotate it."""
+        cache: dict[str, dict[str, Any]] = self.__dict__.setdefault("_indexes", {})
         if name not in cache:
             cache[name] = {x.id: x for x in getattr(self, name)}
         return cache[name]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 FREE, ON_VISIT, OFF_DUTY = "free", "on_visit", "off_duty"
@@ -90,7 +91,10 @@ def _reason(r: Responder, eta: int, need: Need) -> str:
 
 
 def rank_responders(
-    need: Need, pool, settings: RankSettings | None = None, limit: int | None = None
+    need: Need,
+    pool: Iterable[Responder],
+    settings: RankSettings | None = None,
+    limit: int | None = None,
 ) -> list[Candidate]:
     """Candidates best first (lowest score; ties by ETA, then id, so the order is stable)."""
     s = settings or RankSettings()

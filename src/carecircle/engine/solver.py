@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
 from .explain import explain
-from .model import Assignment, Change, Problem, Settings, Solution
+from .model import Assignment, Change, Problem, Settings, Solution, Visit
 from .rules import eligible, start_range
 
-Tier = tuple[str, list[tuple[str, int, cp_model.LinearExprT]]]
+# A penalty term: a linear expression, or a plain 0 when a rule has nothing to count.
+Expr = cp_model.LinearExpr | int
+Tier = tuple[str, list[tuple[str, int, Expr]]]
 
 
 @dataclass
@@ -25,12 +27,15 @@ class Model:
     problem: Problem
     settings: Settings
     cp: cp_model.CpModel = field(default_factory=cp_model.CpModel)
-    start: dict = field(default_factory=dict)  # visit -> start var
-    x: dict = field(default_factory=dict)  # (visit, carer) -> bool var
-    ranges: dict = field(default_factory=dict)  # (visit, carer) -> start ranges
-    by_carer: dict = field(default_factory=lambda: defaultdict(list))  # carer -> [visit]
-    fixed: dict = field(default_factory=dict)  # visit -> Assignment
-    pairs: dict = field(default_factory=dict)  # (client, carer) -> "visits at all" literal
+    start: dict[str, cp_model.IntVar] = field(default_factory=dict)  # visit -> start var
+    # (visit, carer) -> bool var
+    x: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
+    # (visit, carer) -> start ranges
+    ranges: dict[tuple[str, str], list[tuple[int, int]]] = field(default_factory=dict)
+    by_carer: defaultdict[str, list[Visit]] = field(default_factory=lambda: defaultdict(list))
+    fixed: dict[str, Assignment] = field(default_factory=dict)  # visit -> Assignment
+    # (client, carer) -> "visits at all" literal
+    pairs: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
 
     def carers_of(self, visit_id: str) -> list[str]:
         return [c for (v, c) in self.x if v == visit_id]
@@ -90,7 +95,7 @@ def add_availability_rule(m: Model) -> None:
             m.cp.add(s <= b).only_enforce_if(lit)
 
 
-def _pairs(m: Model, carer_id: str, reach: int) -> Iterable:
+def _pairs(m: Model, carer_id: str, reach: int) -> Iterator[tuple[Visit, Visit]]:
     """Pairs of a carer's visits (in start order) that could interact within `reach` minutes."""
     visits = m.by_carer[carer_id]
     for i, v in enumerate(visits):
@@ -105,7 +110,7 @@ def _pairs(m: Model, carer_id: str, reach: int) -> Iterable:
 
 def add_no_overlap_rule(m: Model) -> None:
     """A carer is on one visit at a time, with travel between clients counted."""
-    order: dict = {}
+    order: dict[tuple[str, str], cp_model.IntVar] = {}
     max_travel = max(
         (m.problem.travel(a.id, b.id) for a in m.problem.clients for b in m.problem.clients),
         default=0,
@@ -190,11 +195,11 @@ HARD_RULES = [
 # --- penalties ----------------------------------------------------------------------------------
 
 
-def unfilled_term(m: Model):
+def unfilled_term(m: Model) -> Expr:
     return sum(v.carers_needed for v in m.problem.visits) - sum(m.x.values())
 
 
-def pair_literals(m: Model) -> dict:
+def pair_literals(m: Model) -> dict[tuple[str, str], cp_model.IntVar]:
     """One literal per client-carer pair: on when the carer visits the client at all."""
     if not m.pairs:
         by_pair = defaultdict(list)
@@ -208,17 +213,17 @@ def pair_literals(m: Model) -> dict:
     return m.pairs
 
 
-def distinct_term(m: Model):
+def distinct_term(m: Model) -> Expr:
     return sum(pair_literals(m).values())
 
 
-def unfamiliar_term(m: Model):
+def unfamiliar_term(m: Model) -> Expr:
     return sum(
         p for (k, c), p in pair_literals(m).items() if not m.problem.client(k).history.get(c)
     )
 
 
-def non_preferred_term(m: Model):
+def non_preferred_term(m: Model) -> Expr:
     out = []
     for (v, c), var in m.x.items():
         client = m.problem.client(m.problem.visit(v).client)
@@ -227,11 +232,11 @@ def non_preferred_term(m: Model):
     return sum(out)
 
 
-def worked(m: Model, carer_id: str):
+def worked(m: Model, carer_id: str) -> Expr:
     return sum(v.duration * m.x[v.id, carer_id] for v in m.by_carer[carer_id])
 
 
-def fairness_term(m: Model):
+def fairness_term(m: Model) -> Expr:
     """Minutes each paid carer is off the circle's share: everyone at the same share of contract."""
     paid = [c for c in m.problem.carers if c.contracted_minutes > 0 and not c.is_informal]
     total = sum(c.contracted_minutes for c in paid)
@@ -249,7 +254,7 @@ def fairness_term(m: Model):
     return sum(devs)
 
 
-def client_days_term(m: Model):
+def client_days_term(m: Model) -> Expr:
     """Each client a carer goes to on a day: fewer means less travel between homes."""
     z = {}
     for (v, c), var in m.x.items():
@@ -261,14 +266,14 @@ def client_days_term(m: Model):
     return sum(z.values())
 
 
-def cost_term(m: Model):
+def cost_term(m: Model) -> Expr:
     return sum(
         round(m.problem.visit(v).duration * m.problem.carer(c).cost_per_hour / 60) * var
         for (v, c), var in m.x.items()
     )
 
 
-def changes_term(m: Model, current: dict[str, Assignment]):
+def changes_term(m: Model, current: dict[str, Assignment]) -> Expr:
     """A published visit changes when any of its carers or its start changes."""
     out = []
     for visit_id, old in current.items():
@@ -380,6 +385,7 @@ def run_tiers(
         m.cp.add(expr <= value)
         _hint_from(m, solver)
         values[name] = value
+    assert best is not None  # the first tier either found a plan or returned "infeasible"
     tier_values = [values[n] for n, _ in tiers]
     return Solution(
         status="optimal" if all(proven.values()) else "feasible",
@@ -393,7 +399,7 @@ def run_tiers(
     )
 
 
-def _assignments(m: Model, solver) -> tuple[Assignment, ...]:
+def _assignments(m: Model, solver: cp_model.CpSolver) -> tuple[Assignment, ...]:
     out = []
     for visit in m.problem.visits:
         carers = tuple(sorted(c for c in m.carers_of(visit.id) if solver.value(m.x[visit.id, c])))
@@ -414,8 +420,8 @@ def _hint(m: Model, hint: Sequence[Assignment]) -> None:
             m.cp.add_hint(s, given[v].start)
 
 
-def _hint_from(m: Model, solver) -> None:
-    m.cp.clear_hints()
+def _hint_from(m: Model, solver: cp_model.CpSolver) -> None:
+    m.cp.clear_hints()  # type: ignore[no-untyped-call]  # unannotated in OR-Tools 9.15
     for (v, _), var in m.x.items():
         if v not in m.fixed:
             m.cp.add_hint(var, solver.value(var))
@@ -424,7 +430,9 @@ def _hint_from(m: Model, solver) -> None:
             m.cp.add_hint(var, solver.value(var))
 
 
-def solve(problem: Problem, settings: Settings | None = None, *, hint=()) -> Solution:
+def solve(
+    problem: Problem, settings: Settings | None = None, *, hint: Sequence[Assignment] = ()
+) -> Solution:
     """Plan mode: a rota from scratch (recent weeks come in through each client's history)."""
     settings = settings or Settings()
     began = time.perf_counter()

@@ -17,14 +17,14 @@ def _loc(inst: Instance, patient: str) -> int:
     return inst.patient_ids.index(patient) + 1
 
 
-def route_distance(inst: Instance, route) -> float:
+def route_distance(inst: Instance, route: tuple[Visit, ...]) -> float:
     if not route:
         return 0.0
     locs = [DEPOT] + [_loc(inst, v[0]) for v in route] + [DEPOT]
     return sum(inst.dist[a][b] for a, b in zip(locs, locs[1:], strict=False))
 
 
-def evaluate(inst: Instance, routes) -> tuple[float, float, float, float]:
+def evaluate(inst: Instance, routes: Routes) -> tuple[float, float, float, float]:
     """(total_cost, distance, total_tardiness, max_tardiness); total_cost is the table's value."""
     distance = sum(route_distance(inst, r) for r in routes)
     latest = {(t.patient, t.service): t.latest for t in inst.tasks}
@@ -34,7 +34,7 @@ def evaluate(inst: Instance, routes) -> tuple[float, float, float, float]:
     return (distance + total + worst) / 3, distance, total, worst
 
 
-def _coverage_errors(inst: Instance, routes) -> list[str]:
+def _coverage_errors(inst: Instance, routes: Routes) -> list[str]:
     errors = []
     known = {(t.patient, t.service) for t in inst.tasks}
     seen: dict[tuple[str, str], int] = {}
@@ -53,7 +53,7 @@ def _coverage_errors(inst: Instance, routes) -> list[str]:
     return errors
 
 
-def _timing_errors(inst: Instance, routes) -> list[str]:
+def _timing_errors(inst: Instance, routes: Routes) -> list[str]:
     errors = []
     task = {(t.patient, t.service): t for t in inst.tasks}
     for k, route in enumerate(routes):
@@ -71,7 +71,7 @@ def _timing_errors(inst: Instance, routes) -> list[str]:
     return errors
 
 
-def _sync_errors(inst: Instance, routes) -> list[str]:
+def _sync_errors(inst: Instance, routes: Routes) -> list[str]:
     errors = []
     done = {(v[0], v[1]): (k, v[2]) for k, r in enumerate(routes) for v in r}
     for s in inst.syncs:
@@ -87,7 +87,7 @@ def _sync_errors(inst: Instance, routes) -> list[str]:
     return errors
 
 
-def check(inst: Instance, routes) -> list[str]:
+def check(inst: Instance, routes: Routes) -> list[str]:
     """Every broken rule as a readable string; an empty list means the solution is feasible."""
     if len(routes) != len(inst.carers):
         return [f"{len(routes)} routes for {len(inst.carers)} carers"]

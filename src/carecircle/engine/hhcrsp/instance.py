@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 DEPOT = 0  # the distance-matrix index of the central office; patient i (0-based) is i + 1
 
@@ -71,7 +72,7 @@ class Instance:
         return None
 
 
-def _sync_for(raw: dict, first: int, second: int) -> Sync:
+def _sync_for(raw: dict[str, Any], first: int, second: int) -> Sync:
     spec = raw.get("synchronization") or {"type": "simultaneous"}
     if spec["type"] == "simultaneous":
         return Sync(first, second, "simultaneous", 0.0, 0.0)
@@ -79,7 +80,7 @@ def _sync_for(raw: dict, first: int, second: int) -> Sync:
     return Sync(first, second, "sequential", float(lo), float(hi))
 
 
-def from_dict(data: dict, name: str = "") -> Instance:
+def from_dict(data: dict[str, Any], name: str = "") -> Instance:
     tasks: list[Task] = []
     syncs: list[Sync] = []
     for i, raw in enumerate(data["patients"]):

@@ -8,12 +8,14 @@ are infeasible."""
 
 from __future__ import annotations
 
+from .evaluate import Routes
 from .instance import DEPOT, Instance
 
 Sequences = list[list[int]]  # task indices per carer, in visiting order
+Edge = tuple[int, int, float]  # start[v] >= start[u] + w
 
 
-def _sync_edges(inst: Instance) -> list[tuple[int, int, float]]:
+def _sync_edges(inst: Instance) -> list[Edge]:
     edges = []
     for s in inst.syncs:
         edges.append((s.first, s.second, s.min_gap))
@@ -21,7 +23,9 @@ def _sync_edges(inst: Instance) -> list[tuple[int, int, float]]:
     return edges
 
 
-def earliest_starts(inst: Instance, seqs: Sequences, sync_edges=None) -> list[float] | None:
+def earliest_starts(
+    inst: Instance, seqs: Sequences, sync_edges: list[Edge] | None = None
+) -> list[float] | None:
     """Start time per task (tasks not in any sequence keep their lower bound); None if cyclic."""
     tasks, dist = inst.tasks, inst.dist
     start = [max(t.earliest, dist[DEPOT][t.loc]) for t in tasks]
@@ -53,7 +57,9 @@ def sequences_distance(inst: Instance, seqs: Sequences) -> float:
     return total
 
 
-def sequences_cost(inst: Instance, seqs: Sequences, sync_edges=None) -> float | None:
+def sequences_cost(
+    inst: Instance, seqs: Sequences, sync_edges: list[Edge] | None = None
+) -> float | None:
     """distance + total tardiness + max tardiness (3x the table's total_cost); None if infeasible."""
     start = earliest_starts(inst, seqs, sync_edges)
     if start is None:
@@ -62,7 +68,7 @@ def sequences_cost(inst: Instance, seqs: Sequences, sync_edges=None) -> float | 
     return sequences_distance(inst, seqs) + sum(tardy) + max(tardy, default=0.0)
 
 
-def to_routes(inst: Instance, seqs: Sequences, start: list[float]):
+def to_routes(inst: Instance, seqs: Sequences, start: list[float]) -> Routes:
     """The evaluator's (patient, service, start) format."""
     return tuple(
         tuple((inst.tasks[t].patient, inst.tasks[t].service, start[t]) for t in seq) for seq in seqs

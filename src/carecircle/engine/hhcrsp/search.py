@@ -15,19 +15,29 @@ from __future__ import annotations
 import math
 import random
 import time
+from collections.abc import Iterator, Sequence
 
-from .heuristic import units
+from .heuristic import Move, units
 from .instance import DEPOT, Instance
-from .schedule import Sequences, earliest_starts, sequences_cost
+from .schedule import Edge, Sequences, earliest_starts, sequences_cost
 
 SHORTLIST = 4  # best single placements per service tried when placing a double-staffed pair
 BLINK = 0.05  # chance to skip a placement while recreating, which diversifies the search
+
+Priced = tuple[float, dict[int, float]]  # cost increase, and the new start of each moved task
+Unit = tuple[int, ...]  # a task, or the two tasks of a double-staffed patient
 
 
 class Plan:
     """Mutable working state: sequences, placement index and earliest starts."""
 
-    def __init__(self, inst: Instance, seqs: Sequences):
+    seqs: Sequences
+    where: list[tuple[int, int] | None]  # task -> (carer, position), None while unplaced
+    start: list[float]
+    cost3: float
+    cur_max: float  # the largest tardiness in the plan
+
+    def __init__(self, inst: Instance, seqs: Sequences) -> None:
         self.inst = inst
         n = len(inst.tasks)
         self.loc = [t.loc for t in inst.tasks]
@@ -57,10 +67,12 @@ class Plan:
     def retime(self) -> None:
         placed = [s for s in self.seqs]
         start = earliest_starts(self.inst, placed, self._placed_sync_edges())
+        # the plan only ever holds sequences whose insertions priced without a waiting cycle
+        assert start is not None
         self.start = start
         self.cost3 = self._full_cost()
 
-    def _placed_sync_edges(self):
+    def _placed_sync_edges(self) -> list[Edge]:
         return [
             (u, v, w)
             for u, outs in enumerate(self.sync_out)
@@ -87,13 +99,13 @@ class Plan:
 
     # ---- pricing an insertion -------------------------------------------------------------
 
-    def _neighbours(self, k: int, pos: int):
+    def _neighbours(self, k: int, pos: int) -> tuple[int | None, int | None]:
         seq = self.seqs[k]
         pred = seq[pos - 1] if pos > 0 else None
         succ = seq[pos] if pos < len(seq) else None
         return pred, succ
 
-    def _ready(self, pred, task: int) -> float:
+    def _ready(self, pred: int | None, task: int) -> float:
         if pred is None:
             return self.lb[task]
         return max(
@@ -101,7 +113,7 @@ class Plan:
             self.start[pred] + self.dur[pred] + self.d[self.loc[pred]][self.loc[task]],
         )
 
-    def price(self, moves) -> tuple[float, dict] | None:
+    def price(self, moves: Sequence[Move]) -> Priced | None:
         """Cost increase (distance + total + max tardiness) of inserting moves = [(carer, pos,
         task), ...] (distinct carers), and the new starts of every task that moved; None when
         the insertion creates a waiting cycle."""
@@ -124,7 +136,7 @@ class Plan:
         while queue:
             u = queue.pop()
             su = new.get(u, self.start[u])
-            targets = []
+            targets: list[tuple[int, float]] = []
             v = nxt[u] if u in nxt else self._succ(u)
             if v is not None:
                 targets.append((v, su + self.dur[u] + d[loc[u]][loc[v]]))
@@ -140,12 +152,15 @@ class Plan:
                 return None
         return dist_delta + self._tardiness_delta(new, added), new
 
-    def _succ(self, u: int):
-        k, i = self.where[u]
+    def _succ(self, u: int) -> int | None:
+        placed = self.where[u]
+        if placed is None:  # not on a route: no successor
+            return None
+        k, i = placed
         seq = self.seqs[k]
         return seq[i + 1] if i + 1 < len(seq) else None
 
-    def _tardiness_delta(self, new: dict, added: set) -> float:
+    def _tardiness_delta(self, new: dict[int, float], added: set[int]) -> float:
         total, worst = 0.0, self.cur_max
         for t, s in new.items():
             after = max(0.0, s - self.latest[t])
@@ -156,7 +171,7 @@ class Plan:
 
     # ---- changing the plan -----------------------------------------------------------------
 
-    def apply(self, moves, priced) -> None:
+    def apply(self, moves: Sequence[Move], priced: Priced) -> None:
         delta, new = priced
         for k, pos, task in sorted(moves, key=lambda m: -m[1]):
             self.seqs[k].insert(pos, task)
@@ -181,14 +196,16 @@ class Plan:
 # ---- recreate ---------------------------------------------------------------------------------
 
 
-def _single_options(plan: Plan, task: int, rng: random.Random):
+def _single_options(plan: Plan, task: int, rng: random.Random) -> Iterator[tuple[int, int]]:
     for k in plan.able[task]:
         for pos in range(len(plan.seqs[k]) + 1):
             if rng.random() >= BLINK:
                 yield k, pos
 
 
-def _best_single(plan: Plan, task: int, rng: random.Random, keep: int = 1):
+def _best_single(
+    plan: Plan, task: int, rng: random.Random, keep: int = 1
+) -> list[tuple[float, int, int, Priced]]:
     scored = []
     for k, pos in _single_options(plan, task, rng):
         priced = plan.price([(k, pos, task)])
@@ -198,8 +215,8 @@ def _best_single(plan: Plan, task: int, rng: random.Random, keep: int = 1):
     return scored[:keep]
 
 
-def _best_pair(plan: Plan, a: int, b: int, rng: random.Random):
-    best = None
+def _best_pair(plan: Plan, a: int, b: int, rng: random.Random) -> tuple[list[Move], Priced] | None:
+    best: tuple[list[Move], Priced] | None = None
     for _, ka, pa, _ in _best_single(plan, a, rng, SHORTLIST):
         for _, kb, pb, _ in _best_single(plan, b, rng, SHORTLIST):
             if ka == kb:
@@ -211,9 +228,9 @@ def _best_pair(plan: Plan, a: int, b: int, rng: random.Random):
     return best or _pair_at_ends(plan, a, b)
 
 
-def _pair_at_ends(plan: Plan, a: int, b: int):
+def _pair_at_ends(plan: Plan, a: int, b: int) -> tuple[list[Move], Priced] | None:
     """Both last on their routes: no waiting cycle is possible, so this always prices."""
-    best = None
+    best: tuple[list[Move], Priced] | None = None
     for ka in plan.able[a]:
         for kb in plan.able[b]:
             if ka != kb:
@@ -224,7 +241,7 @@ def _pair_at_ends(plan: Plan, a: int, b: int):
     return best
 
 
-def recreate(plan: Plan, todo: list[tuple[int, ...]], rng: random.Random) -> bool:
+def recreate(plan: Plan, todo: list[Unit], rng: random.Random) -> bool:
     for unit in todo:
         if len(unit) == 1:
             found = _best_single(plan, unit[0], rng)
@@ -235,7 +252,8 @@ def recreate(plan: Plan, todo: list[tuple[int, ...]], rng: random.Random) -> boo
             _, k, pos, priced = found[0]
             plan.apply([(k, pos, unit[0])], priced)
         else:
-            best = _best_pair(plan, *unit, rng)
+            a, b = unit
+            best = _best_pair(plan, a, b, rng)
             if best is None:
                 return False
             plan.apply(*best)
@@ -245,7 +263,7 @@ def recreate(plan: Plan, todo: list[tuple[int, ...]], rng: random.Random) -> boo
 # ---- ruin -------------------------------------------------------------------------------------
 
 
-def _unit_of(inst: Instance):
+def _unit_of(inst: Instance) -> dict[int, Unit]:
     out = {}
     for unit in units(inst):
         for t in unit:
@@ -257,7 +275,7 @@ def _ruin_cluster(plan: Plan, rng: random.Random, size: int) -> set[int]:
     seed = rng.randrange(len(plan.start))
     ls, ss = plan.loc[seed], plan.start[seed]
 
-    def related(t):
+    def related(t: int) -> float:
         return plan.d[ls][plan.loc[t]] + abs(plan.start[t] - ss)
 
     return set(sorted(range(len(plan.start)), key=related)[:size])
@@ -290,7 +308,7 @@ def _ruin_tardy(plan: Plan, rng: random.Random, size: int) -> set[int]:
 RUINS = (_ruin_cluster, _ruin_cluster, _ruin_random, _ruin_strings, _ruin_tardy)
 
 
-def _order(plan: Plan, todo: list, rng: random.Random) -> list:
+def _order(plan: Plan, todo: list[Unit], rng: random.Random) -> list[Unit]:
     how = rng.randrange(4)
     if how == 0:
         rng.shuffle(todo)

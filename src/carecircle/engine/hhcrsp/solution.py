@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .instance import Instance
+from .solver import Result
 
 
-def to_solution_json(inst: Instance, result) -> dict:
+def to_solution_json(inst: Instance, result: Result) -> dict[str, Any]:
     duration = {(t.patient, t.service): t.duration for t in inst.tasks}
     routes = []
     for carer, route in zip(inst.carers, result.routes, strict=True):

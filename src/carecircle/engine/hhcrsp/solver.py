@@ -13,7 +13,7 @@ from . import model as cpm
 from .evaluate import Routes, evaluate
 from .heuristic import greedy
 from .instance import Instance
-from .schedule import earliest_starts, sequences_cost, to_routes
+from .schedule import Sequences, earliest_starts, sequences_cost, to_routes
 from .search import anneal
 
 # Up to this many tasks CP-SAT proves optimality in well under a second (set A: 13 tasks); above
@@ -45,24 +45,31 @@ def horizon(inst: Instance, cost3: float) -> float:
     return max(t.latest for t in inst.tasks) + cost3 + 1
 
 
-def _result(inst, seqs, status, bound, began) -> Result:
+def _result(inst: Instance, seqs: Sequences, status: str, bound: float, began: float) -> Result:
     # Re-time with earliest starts: CP-SAT leaves slack on punctual visits, earliest is cleaner.
     starts = earliest_starts(inst, seqs)
+    assert starts is not None  # greedy, the search and CP-SAT only produce feasible sequences
     routes = to_routes(inst, seqs, starts)
     cost = evaluate(inst, routes)[0]
     return Result(routes, cost, status, bound, time.monotonic() - began)
 
 
-def _full(inst: Instance, limit: float, workers: int, seed: int, seqs, began) -> Result:
-    built = cpm.build(inst, horizon(inst, sequences_cost(inst, seqs)))
-    cpm.add_hint(built, inst, seqs, earliest_starts(inst, seqs))
+def _full(
+    inst: Instance, limit: float, workers: int, seed: int, seqs: Sequences, began: float
+) -> Result:
+    starts, cost3 = earliest_starts(inst, seqs), sequences_cost(inst, seqs)
+    # greedy and the search only produce feasible sequences
+    assert starts is not None and cost3 is not None
+    built = cpm.build(inst, horizon(inst, cost3))
+    cpm.add_hint(built, inst, seqs, starts)
     solver = cp_solver(limit, workers, seed)
     code = solver.Solve(built.model)
     bound = solver.BestObjectiveBound() / cpm.SCALE / 3
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return _result(inst, seqs, "feasible", 0.0, began)
     found, _ = cpm.extract(built, solver, len(inst.tasks))
-    if sequences_cost(inst, found) > sequences_cost(inst, seqs):
+    found_cost = sequences_cost(inst, found)
+    if found_cost is None or found_cost > cost3:
         found = seqs
     status = "optimal" if code == cp_model.OPTIMAL else "feasible"
     return _result(inst, found, status, bound, began)
