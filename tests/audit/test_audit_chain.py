@@ -13,9 +13,9 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.urls import reverse
 
-from carecircle.safeguarding.models import AuditChainHead, AuditEvent
-from carecircle.safeguarding.selectors import audit_chain_problems
-from carecircle.safeguarding.services import audit_record, audit_snapshot
+from carecircle.audit.models import AuditChainHead, AuditEvent
+from carecircle.audit.selectors import audit_chain_problems
+from carecircle.audit.services import audit_record, audit_snapshot
 
 
 def _write_some(people, n=5):
@@ -76,7 +76,7 @@ def test_a_tampered_row_is_detected_and_named(people):
 
 
 def test_a_rehashed_row_breaks_the_next_link(people):
-    from carecircle.safeguarding.chain import hash_of
+    from carecircle.audit.chain import hash_of
 
     events = _write_some(people)
     victim = AuditEvent.objects.get(pk=events[1].pk)
