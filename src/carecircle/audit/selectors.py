@@ -55,6 +55,13 @@ def audit_search(
     return qs.order_by("-seq", "-id")
 
 
+def _ids_by_ref(field: str) -> dict[str, int]:
+    """Public id → primary key of every row an event's `field` (actor, client) can point at:
+    what `verify_events` checks the event's key column against."""
+    model = AuditEvent._meta.get_field(field).related_model
+    return {str(ref): pk for pk, ref in model._base_manager.values_list("pk", "public_id")}
+
+
 def audit_chain_problems() -> tuple[int, list[Problem]]:
     """(events checked, problems) for the whole chain, streamed in sequence order."""
     head = AuditChainHead.objects.filter(pk=1).first()
@@ -64,5 +71,7 @@ def audit_chain_problems() -> tuple[int, list[Problem]]:
         events.iterator(chunk_size=2000),
         head_seq=head.last_seq if head else 0,
         head_hash=head.last_hash if head else "",
+        actor_ids=_ids_by_ref("actor"),
+        client_ids=_ids_by_ref("client"),
     )
     return count, problems
