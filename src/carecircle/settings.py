@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_tasks.backends.database",
     "carecircle.people",
     "carecircle.circles",
+    "carecircle.notifications",
     "carecircle.plans",
     "carecircle.rota",
     "carecircle.visits",

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import transaction
 
 from carecircle.alerts.models import AlertStatus, HelpAlert
-from carecircle.alerts.notifications import notify
+from carecircle.notifications.services import notify
 from carecircle.safeguarding.services import audit_record
 
 log = logging.getLogger(__name__)
