@@ -28,6 +28,8 @@ from carecircle.people.models import Client, Role
 from carecircle.people.permissions import Perm, has_perm, roles_of
 
 RECORD_APPS = ("plans", "rota", "visits", "alerts")
+# Messages (the notifications app) are not collected by foreign key: see _messages. The rest of
+# that app is how and where other people are reached.
 # Personal data about other people (carers' availability, rota drafts) is not the client's.
 SKIP_MODELS = {
     "rota.rotadraft",
@@ -37,13 +39,6 @@ SKIP_MODELS = {
     "rota.coveroffer",
     "visits.syncreceipt",  # technical: which phone operation was applied
     "visits.recordalias",
-    # Messages are collected by what they are about (see _messages), not by foreign key; the rest
-    # is how and where other people are reached.
-    "alerts.notification",
-    "alerts.delivery",
-    "alerts.notificationpreference",
-    "alerts.pushsubscription",
-    "alerts.vapidkeys",
 }
 # Where a model points at two owners, the one that makes a row the client's: a help call that took
 # a carer from this client's visit (left_visit) is the other client's call, not this one's.
@@ -115,9 +110,9 @@ def _messages(client: Client) -> list[dict]:
     """The client's own inbox. Messages to other people are left out, those about the client's
     help calls included: they name their recipients and can name other clients (a carer "left
     Arthur's visit to answer a help call")."""
-    if not apps.is_installed("carecircle.alerts") or not client.user_id:
+    if not apps.is_installed("carecircle.notifications") or not client.user_id:
         return []
-    from carecircle.alerts.models import Notification
+    from carecircle.notifications.models import Notification
 
     return [
         {

@@ -19,7 +19,6 @@ from carecircle.alerts.models import (
     HelpOffer,
     OfferState,
 )
-from carecircle.alerts.notifications import notify
 from carecircle.alerts.services.cover import cover_responder_visits, give_back_visits
 from carecircle.alerts.services.raising import (
     _close_escalation,
@@ -31,6 +30,7 @@ from carecircle.alerts.services.raising import (
 )
 from carecircle.audit.services import audit_record
 from carecircle.circles.access import parse_uuid
+from carecircle.notifications.services import notify
 from carecircle.people.access import carer_of
 
 log = logging.getLogger(__name__)

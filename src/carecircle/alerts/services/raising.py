@@ -27,9 +27,9 @@ from carecircle.alerts.models import (
     LiveEvent,
     OfferState,
 )
-from carecircle.alerts.notifications import notify
 from carecircle.audit.services import audit_record
 from carecircle.circles.access import led_circles, parse_uuid
+from carecircle.notifications.services import notify
 from carecircle.people.access import carer_of, clients_visible_to
 from carecircle.people.models import Client, Role
 

@@ -80,7 +80,7 @@ def _when(visit: Visit) -> str:
 
 
 def _notify(user, subject: str, *, url: str = "", body: str = "", urgent: bool = False) -> None:
-    from carecircle.alerts.notifications import notify
+    from carecircle.notifications.services import notify
 
     notify(user=user, subject=subject, body=body, url=url, urgent=urgent)
 
