@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
 from carecircle.circles.access import active_memberships, parse_uuid
 from carecircle.circles.models import Circle, MembershipRole
+from carecircle.core.timefmt import local_when
 from carecircle.people.access import carer_of, clients_visible_to
 from carecircle.people.models import Carer
 from carecircle.rota.models import (
@@ -76,7 +76,7 @@ def _rule_error(findings: list[Finding], field: str = "visit") -> ValidationErro
 
 
 def _when(visit: Visit) -> str:
-    return timezone.localtime(visit.start or visit.window_start).strftime("%a %-d %b %H:%M")
+    return local_when(visit.start or visit.window_start)
 
 
 def _notify(user, subject: str, *, url: str = "", body: str = "", urgent: bool = False) -> None:
