@@ -7,8 +7,7 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from carecircle.circles.access import active_memberships, parse_uuid
-from carecircle.circles.models import Circle, MembershipRole
+from carecircle.circles.access import parse_uuid
 from carecircle.core.timefmt import local_when
 from carecircle.people.access import carer_of, clients_visible_to
 from carecircle.people.models import Carer
@@ -20,6 +19,7 @@ from carecircle.rota.models import (
     VisitStatus,
 )
 from carecircle.rota.rules import Finding
+from carecircle.rota.selectors import carer_circles
 
 
 def _carer(actor) -> Carer:
@@ -27,11 +27,6 @@ def _carer(actor) -> Carer:
     if carer is None:
         raise PermissionDenied("Only carers can do this.")
     return carer
-
-
-def carer_circles(carer: Carer):
-    ids = active_memberships(carer.user, role=MembershipRole.CARER).values("circle_id")
-    return Circle.objects.filter(id__in=ids)
 
 
 def _lock_carers(*carers: Carer) -> None:
