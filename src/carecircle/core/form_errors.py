@@ -16,23 +16,29 @@ def _by_field(exc: ValidationError) -> dict[str, list[str]]:
     return {NON_FIELD_ERRORS: list(exc.messages)}
 
 
-def error_lines(exc: ValidationError, *, unlabelled: Iterable[str] = ()) -> list[str]:
+def error_lines(
+    exc: ValidationError, *, unlabelled: Iterable[str] = (), labels: bool = True
+) -> list[str]:
     """One line per message, led by its field's name ("note: too long"), except for errors of
     the whole request and of the fields named in `unlabelled` (names that mean nothing to the
-    person reading, such as the visit the page is about)."""
+    person reading, such as the visit the page is about); `labels=False` names no field."""
     plain = {NON_FIELD_ERRORS, *unlabelled}
     return [
-        error if field in plain else f"{field}: {error}"
+        error if field in plain or not labels else f"{field}: {error}"
         for field, errors in _by_field(exc).items()
         for error in errors
     ]
 
 
 def say_errors(
-    request: HttpRequest, exc: ValidationError, *, unlabelled: Iterable[str] = ()
+    request: HttpRequest,
+    exc: ValidationError,
+    *,
+    unlabelled: Iterable[str] = (),
+    labels: bool = True,
 ) -> None:
     """Each message as an error on the next page shown (for a redirect after a POST)."""
-    for line in error_lines(exc, unlabelled=unlabelled):
+    for line in error_lines(exc, unlabelled=unlabelled, labels=labels):
         messages.error(request, line)
 
 
