@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from carecircle.alerts import selectors, services
+from carecircle.alerts.access import access_alert
 from carecircle.alerts.models import (
     AlertKind,
     AlertOutcome,
@@ -70,7 +71,7 @@ def help_confirm(request: HttpRequest, client_id) -> HttpResponse:
 
 @login_required
 def help_alert(request: HttpRequest, alert_id) -> HttpResponse:
-    alert = services.access_alert(request.user, alert_id)
+    alert = access_alert(request.user, alert_id)
     carer = carer_of(request.user)
     my_offer = alert.offers.filter(carer=carer).first() if carer else None
     is_responder = carer is not None and alert.responder_id == carer.pk

@@ -15,19 +15,19 @@ from carecircle.core.form_errors import errors_to_form, say_errors
 from carecircle.people.access import clients_visible_to
 from carecircle.people.models import Carer
 from carecircle.rota.access import access_visit
-from carecircle.safeguarding.concern_records import (
+from carecircle.safeguarding.access import (
+    access_concern,
     access_concern_record,
     concern_links,
-    concern_record_context,
+    concerns_visible_to,
+    handles_concerns,
 )
+from carecircle.safeguarding.concern_records import concern_record_context
 from carecircle.safeguarding.concerns import (
-    access_concern,
     concern_advance,
     concern_note_add,
     concern_raise,
     concern_visits,
-    concerns_visible_to,
-    handles_concerns,
 )
 from carecircle.safeguarding.forms import ConcernActForm, ConcernForm
 from carecircle.safeguarding.models import CONCERN_NEXT, ConcernStatus

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from carecircle.people.permissions import Perm, require
+from carecircle.safeguarding.access import access_client_for_export
 from carecircle.safeguarding.forms import AuditSearchForm
 from carecircle.safeguarding.reads import audit_listing
 from carecircle.safeguarding.selectors import (
@@ -21,10 +22,7 @@ from carecircle.safeguarding.selectors import (
     audit_search,
 )
 from carecircle.safeguarding.services import audit_record
-from carecircle.safeguarding.subject_access import (
-    access_client_for_export,
-    subject_access_bundle,
-)
+from carecircle.safeguarding.subject_access import subject_access_bundle
 
 EXPORT_COLUMNS = [
     "seq",
