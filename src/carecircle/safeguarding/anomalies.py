@@ -277,29 +277,31 @@ def two_places_at_once(scope: Scope) -> list[Signal]:
                     continue
                 if a.visit.circle_id not in circles and b.visit.circle_id not in circles:
                     continue
-                out.append(
-                    _signal(
-                        TWO_PLACES,
-                        a.public_id,
-                        b.public_id,
-                        at=b.checked_in_at,
-                        explanation=_(
-                            "%(carer)s was checked in at %(a)s (from %(a_at)s) and at %(b)s "
-                            "(from %(b_at)s) at the same time."
-                        )
-                        % {
-                            "carer": a.carer,
-                            "a": a.client,
-                            "a_at": local_when(a.checked_in_at),
-                            "b": b.client,
-                            "b_at": local_when(b.checked_in_at),
-                        },
-                        client=b.client,
-                        carer=a.carer,
-                        visit=b.visit,
-                    )
-                )
+                out.append(_two_places_signal(a, b))
     return out
+
+
+def _two_places_signal(a: VisitRecord, b: VisitRecord) -> Signal:
+    return _signal(
+        TWO_PLACES,
+        a.public_id,
+        b.public_id,
+        at=b.checked_in_at,
+        explanation=_(
+            "%(carer)s was checked in at %(a)s (from %(a_at)s) and at %(b)s "
+            "(from %(b_at)s) at the same time."
+        )
+        % {
+            "carer": a.carer,
+            "a": a.client,
+            "a_at": local_when(a.checked_in_at),
+            "b": b.client,
+            "b_at": local_when(b.checked_in_at),
+        },
+        client=b.client,
+        carer=a.carer,
+        visit=b.visit,
+    )
 
 
 def _expenses(scope: Scope):
@@ -338,12 +340,24 @@ def expenses_without_receipt(scope: Scope) -> list[Signal]:
     return out
 
 
+def _why_unusual(amount: float, before: list[float]) -> str | None:
+    """Why an amount is unusual against the amounts before it, or None when it is not."""
+    factor = settings.SIGNAL_EXPENSE_FACTOR
+    limit = settings.SIGNAL_EXPENSE_LIMIT
+    if len(before) >= 3:
+        usual = statistics.median(before)
+        if usual <= 0 or amount <= factor * usual:
+            return None
+        return _("%(factor)s times the usual £%(usual).2f") % {"factor": factor, "usual": usual}
+    if amount > limit:
+        return _("over £%(limit)s with little history to compare") % {"limit": limit}
+    return None
+
+
 def unusual_expenses(scope: Scope) -> list[Signal]:
     """An expense far above what is usual for this client and kind: more than
     SIGNAL_EXPENSE_FACTOR times the median of the previous 90 days (with at least three to
     compare), or above SIGNAL_EXPENSE_LIMIT when there is no history."""
-    factor = settings.SIGNAL_EXPENSE_FACTOR
-    limit = settings.SIGNAL_EXPENSE_LIMIT
     recent = list(_expenses(scope))
     if not recent:
         return []
@@ -364,15 +378,8 @@ def unusual_expenses(scope: Scope) -> list[Signal]:
             for e in history[(expense.record.client_id, expense.kind)]
             if e.spent_at < expense.spent_at and e.id != expense.id
         ]
-        amount = float(expense.amount)
-        if len(before) >= 3:
-            usual = statistics.median(before)
-            if usual <= 0 or amount <= factor * usual:
-                continue
-            why = _("%(factor)s times the usual £%(usual).2f") % {"factor": factor, "usual": usual}
-        elif amount > limit:
-            why = _("over £%(limit)s with little history to compare") % {"limit": limit}
-        else:
+        why = _why_unusual(float(expense.amount), before)
+        if why is None:
             continue
         out.append(
             _signal(
@@ -399,6 +406,10 @@ def repeated_refusals(scope: Scope) -> list[Signal]:
     """The same task not done, or the same medicine refused, SIGNAL_REFUSALS times or more in
     the period: the plan may need changing, or the client's wishes are being overridden."""
     threshold = settings.SIGNAL_REFUSALS
+    return _refused_tasks(scope, threshold) + _refused_medicines(scope, threshold)
+
+
+def _refused_tasks(scope: Scope, threshold: int) -> list[Signal]:
     out = []
     tasks = defaultdict(list)
     for tr in TaskRecord.objects.filter(
@@ -431,6 +442,11 @@ def repeated_refusals(scope: Scope) -> list[Signal]:
                     visit=last.record.visit,
                 )
             )
+    return out
+
+
+def _refused_medicines(scope: Scope, threshold: int) -> list[Signal]:
+    out = []
     medicines = defaultdict(list)
     for ma in MedicineAdministration.objects.filter(
         record__visit__circle__in=scope.circles,
