@@ -16,16 +16,12 @@ lead decides what to release from them separately."""
 from __future__ import annotations
 
 from django.apps import apps
-from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import Http404
 from django.utils import timezone
 
 from carecircle.audit.chain import normalise_detail
 from carecircle.audit.models import AuditEvent
-from carecircle.circles.access import parse_uuid
-from carecircle.people.models import Client, Role
-from carecircle.people.permissions import Perm, has_perm, roles_of
+from carecircle.people.models import Client
 
 RECORD_APPS = ("plans", "rota", "visits", "alerts")
 # Messages (the notifications app) are not collected by foreign key: see _messages. The rest of
@@ -60,18 +56,6 @@ NOTES = [
     "Safeguarding concerns and their audit events are left out; the safeguarding lead decides "
     "what to release from them separately.",
 ]
-
-
-def access_client_for_export(user, client_id) -> Client:
-    if not has_perm(user, Perm.EXPORT_PERSONAL_DATA):
-        raise PermissionDenied("Your role does not export personal data.")
-    clients = Client.objects.all()
-    if Role.ADMIN not in roles_of(user) and not user.is_superuser:
-        clients = clients.filter(organisation_id=user.organisation_id)
-    client = clients.filter(public_id=parse_uuid(client_id)).first()
-    if client is None:
-        raise Http404("No such client.")
-    return client
 
 
 def _row(obj) -> dict:
