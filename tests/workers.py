@@ -1,5 +1,6 @@
 """Killing and restarting the circle worker as real processes, for the tests that prove its timers
-live in the database."""
+live in the database. Every path here runs `run_circle_worker`, so the periodic jobs run through
+oversight's one list (carecircle.oversight.jobs), as in production."""
 
 from __future__ import annotations
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "carecircle.visits",
     "carecircle.alerts",
     "carecircle.safeguarding",
+    "carecircle.oversight",
     "carecircle.web",
     "carecircle.api",
 ]

@@ -20,8 +20,8 @@ from carecircle.alerts.models import (
     LiveEvent,
     OfferState,
 )
-from carecircle.circles.models import Escalation
 from carecircle.notifications.models import Notification, NotificationPreference
+from carecircle.oversight.models import Escalation
 from carecircle.people.models import Carer
 
 # The circle's paid carers take calls off duty, so each call finds someone to ask at any hour
@@ -283,12 +283,12 @@ def test_a_carer_checked_in_on_a_two_carer_visit_is_not_asked_and_a_check_out_fr
 
 
 def test_old_live_events_are_pruned_by_the_tick(people):
-    from carecircle.circles.ticks import tick
+    from carecircle.oversight.jobs import run_jobs
 
     alert = raise_for_edna(people)
     LiveEvent.objects.update(at=timezone.now() - timedelta(days=2))
     services.live(alert, "raised", "fresh")
-    out = tick()
+    out = run_jobs()
     assert out["live_pruned"] >= 1 and list(LiveEvent.objects.values_list("text", flat=True)) == [
         "fresh"
     ]

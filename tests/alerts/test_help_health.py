@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from carecircle.alerts import services
 from carecircle.alerts.models import HelpAlert
-from carecircle.circles import health
+from carecircle.oversight import health
 
 pytestmark = pytest.mark.usefixtures("on_call")
 

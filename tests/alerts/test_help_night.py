@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from carecircle.alerts import selectors, services
 from carecircle.alerts.ranking import build_pool, rank
-from carecircle.circles.escalations import team_leaders
-from carecircle.circles.models import Escalation
+from carecircle.circles.selectors import team_leaders
 from carecircle.engine.responders import OFF_DUTY
 from carecircle.notifications.models import Notification, NotificationPreference
+from carecircle.oversight.models import Escalation
 from tests.alerts import test_help
 from tests.alerts.oncall import take_calls_off_duty, today_at
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from carecircle.alerts import services
 from carecircle.alerts.models import AlertStatus, HelpAlert, OfferState
-from carecircle.circles.models import Escalation
+from carecircle.oversight.models import Escalation
 from tests.alerts.oncall import take_calls_off_duty
 from tests.rota.test_claim_race import _race
 from tests.workers import kill_then_tick_twice

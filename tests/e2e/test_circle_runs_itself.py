@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from carecircle.circles.ticks import tick
+from carecircle.oversight.jobs import run_jobs
 from carecircle.people.models import Carer
 from carecircle.rota.models import Assignment, AvailabilityException, CoverOffer, Visit
 from tests.e2e.conftest import ARGS, sign_in  # noqa: F401
@@ -103,7 +103,7 @@ def test_a_place_nobody_covers_reaches_the_team_leaders_home(page, demo_live):
         start=when,
         duration_minutes=30,
     )
-    tick()  # what the circle worker does every minute
+    run_jobs()  # what the circle worker does every minute
     sign_in(page, "priya")
     expect(page.get_by_role("heading", name="My circles")).to_be_visible()
     panel = page.locator("#escalations")

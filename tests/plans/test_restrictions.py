@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from carecircle.audit.models import AuditEvent
-from carecircle.circles.models import Escalation, EscalationLevel, EscalationStatus
-from carecircle.circles.ticks import tick
+from carecircle.oversight.jobs import run_jobs
+from carecircle.oversight.models import Escalation, EscalationLevel, EscalationStatus
 from carecircle.plans import services as svc
 from carecircle.plans.models import LegalBasis, RestrictionKind
 from carecircle.plans.services.restrictions import RESTRICTION_MAX_REVIEW_DAYS
@@ -116,13 +116,13 @@ def test_only_team_leaders_of_the_circle_manage_restrictions(people):
 def test_overdue_review_escalates_to_team_leaders_once_and_closes_when_reviewed(people):
     practice = _record(people)
     later = timezone.now() + timedelta(days=31)
-    counts = tick(now=later)["restrictions"]
+    counts = run_jobs(now=later)["restrictions"]
     assert counts["opened"] == 1
     esc = Escalation.objects.get(key=f"restriction:{practice.public_id}")
     assert esc.level == EscalationLevel.TEAM_LEADERS and esc.circle == people.riverside
     assert esc.owner is not None and esc.status == EscalationStatus.OPEN
     assert "overdue" in esc.subject.lower()
-    assert tick(now=later)["restrictions"]["opened"] == 0  # once per restriction
+    assert run_jobs(now=later)["restrictions"]["opened"] == 0  # once per restriction
     svc.restriction_review(
         actor=people.team_leader,
         practice=practice,
@@ -137,8 +137,8 @@ def test_overdue_review_escalates_to_team_leaders_once_and_closes_when_reviewed(
 def test_tick_closes_escalations_of_restrictions_no_longer_overdue(people):
     practice = _record(people)
     later = timezone.now() + timedelta(days=31)
-    tick(now=later)
+    run_jobs(now=later)
     type(practice).objects.filter(pk=practice.pk).update(ended_on=timezone.localdate())
-    assert tick(now=later)["restrictions"]["closed"] == 1
+    assert run_jobs(now=later)["restrictions"]["closed"] == 1
     esc = Escalation.objects.get(key=f"restriction:{practice.public_id}")
     assert esc.status == EscalationStatus.RESOLVED

@@ -371,7 +371,7 @@ def clock_on(request):
 def test_a_swap_that_breaks_the_rest_rule_goes_to_a_team_leader(people, clock_on, late, early):
     """Dave takes Ana's 08:00 visit the morning after his late one: less than 11 hours' rest,
     whether the night is midweek or between Sunday and Monday (two calendar weeks)."""
-    from carecircle.circles.models import Escalation
+    from carecircle.oversight.models import Escalation
 
     ana, dave = carer(people.carer), carer(people.carer2)
     morning = make_visit(people.arthur, next_week(*early), carer=ana, name="Breakfast")

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from carecircle.circles.models import Escalation, EscalationKind
+from carecircle.oversight.models import Escalation, EscalationKind
 from carecircle.people.models import Carer
 from carecircle.rota.models import (
     Absence,

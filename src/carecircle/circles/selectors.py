@@ -1,57 +1,31 @@
-"""Figures across circles for the team-leader and manager homes."""
+"""Who holds which place in a circle, for the apps that tell them things."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
-
+from django.db.models import Q
 from django.utils import timezone
 
-from carecircle.circles.models import Circle, MembershipRole
-from carecircle.rota.selectors import Coverage, coverage, week_start
+from carecircle.circles.models import MembershipRole
+from carecircle.people.models import Role, User
 
 
-@dataclass(frozen=True)
-class CircleStatus:
-    circle: Circle
-    this_week: Coverage
-    next_week: Coverage
-    clients: int
-    carers: int
-    health: object = None
-    spark: str = ""
-
-    @property
-    def line(self) -> str:
-        if self.this_week.open == 0:
-            return "all places filled this week"
-        return f"{self.this_week.open} of {self.this_week.places} places open this week"
-
-
-def circle_statuses(circles) -> list[CircleStatus]:
-    from django.conf import settings
-
-    from carecircle.circles import health as circle_health
-
-    start = week_start(timezone.localdate())
-    now = timezone.now()
-    statuses = []
-    for circle in circles.prefetch_related("clients", "memberships"):
-        current = circle_health.compute(circle, now=now)
-        points = circle_health.trend(circle, now=now) + [(now, current.score)]
-        statuses.append(
-            CircleStatus(
-                circle=circle,
-                this_week=coverage(circle=circle, start=start, end=start + timedelta(days=6)),
-                next_week=coverage(
-                    circle=circle, start=start + timedelta(days=7), end=start + timedelta(days=13)
-                ),
-                clients=len(circle.clients.all()),
-                carers=len(
-                    {m.user_id for m in circle.memberships.all() if m.role == MembershipRole.CARER}
-                ),
-                health=current,
-                spark=circle_health.sparkline(points, threshold=settings.CIRCLE_HEALTH_THRESHOLD),
-            )
+def team_leaders(circle) -> list[User]:
+    today = timezone.localdate()
+    return list(
+        User.objects.filter(
+            memberships__circle=circle,
+            memberships__role=MembershipRole.TEAM_LEADER,
+            memberships__starts_on__lte=today,
         )
-    return statuses
+        .filter(Q(memberships__ends_on__isnull=True) | Q(memberships__ends_on__gte=today))
+        .distinct()
+        .order_by("first_name", "username")
+    )
+
+
+def managers(circle) -> list[User]:
+    return list(
+        User.objects.filter(
+            role=Role.MANAGER, organisation_id=circle.organisation_id, is_active=True
+        ).order_by("first_name", "username")
+    )

@@ -241,7 +241,7 @@ def _propose_follow_up(actor, alert: HelpAlert, *, now: datetime) -> None:
     """The follow-up becomes a proposed change to the care plan (a new task), which then goes
     through consent, risk and endorsement like any other. Without an agreed plan to change, the
     team leaders get the text to act on."""
-    from carecircle.circles.escalations import team_leaders
+    from carecircle.circles.selectors import team_leaders
     from carecircle.plans.models import ChangeKind
     from carecircle.plans.services.changes import change_propose
 

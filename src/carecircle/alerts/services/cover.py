@@ -218,7 +218,7 @@ def give_back_visits(alert: HelpAlert, *, now: datetime) -> None:
 
 
 def _tell_leaders(alert: HelpAlert, *, subject: str, body: str) -> None:
-    from carecircle.circles.escalations import team_leaders
+    from carecircle.circles.selectors import team_leaders
 
     for leader in team_leaders(alert.circle):
         notify(

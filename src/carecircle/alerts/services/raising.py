@@ -3,7 +3,7 @@ arrival and resolution, and the timers that move it on.
 
 Every write checks who may do it, runs in one transaction with its audit event, and leaves a
 LiveEvent for the live screens. Timers are timestamps on the alert (`next_wave_at`, `escalate_at`),
-read by `alerts_tick` from the circle worker, so nothing is lost when a process restarts."""
+read by `alerts_tick` from the circle worker's jobs, so nothing is lost when a process restarts."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from carecircle.alerts.models import (
     LiveEvent,
     OfferState,
 )
+from carecircle.alerts.signals import help_call_escalated, help_call_settled
 from carecircle.audit.services import audit_record
 from carecircle.circles.access import led_circles
 from carecircle.notifications.services import notify
@@ -261,14 +262,11 @@ def _send_wave(alert: HelpAlert, *, pool_carers=None, now: datetime) -> int:
 
 
 def _escalate(alert: HelpAlert, *, level: int, now: datetime, why: str, subject: str = "") -> None:
-    from carecircle.circles.escalations import escalation_open
-    from carecircle.circles.models import EscalationKind
-
     minutes = int((now - alert.raised_at).total_seconds() // 60)
-    escalation_open(
-        circle=alert.circle,
-        kind=EscalationKind.ALERT,
-        key=f"alert:{alert.public_id}",
+    help_call_escalated.send(
+        sender=HelpAlert,
+        alert=alert,
+        level=level,
         subject=subject or f"Help call for {alert.client} not answered",
         reasons=[
             why,
@@ -276,10 +274,7 @@ def _escalate(alert: HelpAlert, *, level: int, now: datetime, why: str, subject:
             f"{alert.offers.count()} carers asked, "
             f"{alert.offers.filter(state=OfferState.DECLINED).count()} declined.",
         ],
-        level=level,
-        url=f"/help/{alert.public_id}/",
         now=now,
-        urgent=True,
     )
     alert.escalation_level = max(alert.escalation_level, level)
     manager_at = alert.raised_at + timedelta(seconds=settings.ALERT_MANAGER_SECONDS)
@@ -297,11 +292,7 @@ def _escalate(alert: HelpAlert, *, level: int, now: datetime, why: str, subject:
 
 
 def _close_escalation(alert: HelpAlert, resolution: str, now: datetime) -> None:
-    from carecircle.circles.escalations import escalation_resolve_key
-
-    escalation_resolve_key(
-        circle=alert.circle, key=f"alert:{alert.public_id}", resolution=resolution, now=now
-    )
+    help_call_settled.send(sender=HelpAlert, alert=alert, resolution=resolution, now=now)
 
 
 # --- time passing ---------------------------------------------------------------------------------

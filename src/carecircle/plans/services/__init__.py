@@ -16,7 +16,6 @@ from carecircle.plans.services.restrictions import (
     restriction_end,
     restriction_record,
     restriction_review,
-    restrictions_overdue_tick,
 )
 
 __all__ = [
@@ -33,6 +32,5 @@ __all__ = [
     "restriction_end",
     "restriction_record",
     "restriction_review",
-    "restrictions_overdue_tick",
     "visits_generate",
 ]

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carecircle.audit.services import audit_record, audit_snapshot
-from carecircle.circles.escalations import team_leaders
+from carecircle.circles.selectors import team_leaders
 from carecircle.people.models import Representative
 from carecircle.plans.access import (
     ATTORNEY_AUTHORITIES,

@@ -1,13 +1,13 @@
 """The restrictive practices register: record, review, end; overdue reviews go up the ladder.
 
 A restriction (a locked door, bed rails, covert medicines, money controlled by others) needs a
-lawful basis and a review date no further off than RESTRICTION_MAX_REVIEW_DAYS. The worker's tick
-opens an escalation to the circle's team leaders for each overdue review and closes it once the
-review is recorded or the restriction ends."""
+lawful basis and a review date no further off than RESTRICTION_MAX_REVIEW_DAYS. Oversight's
+"restrictions" job opens an escalation to the circle's team leaders for each overdue review;
+recording the review or ending the restriction sends `restriction_settled`, which closes it."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,6 +24,7 @@ from carecircle.plans.models import (
     RestrictivePractice,
 )
 from carecircle.plans.services.changes import _text
+from carecircle.plans.signals import restriction_settled
 
 # A restriction nobody has looked at for six months is not a safeguard any more.
 RESTRICTION_MAX_REVIEW_DAYS = 183
@@ -131,15 +132,8 @@ def restriction_record(
     return practice
 
 
-def _close_escalation(practice: RestrictivePractice, text: str) -> None:
-    from carecircle.circles.escalations import escalation_resolve_key
-
-    if practice.client.circle_id:
-        escalation_resolve_key(circle=practice.client.circle, key=_key(practice), resolution=text)
-
-
-def _key(practice: RestrictivePractice) -> str:
-    return f"restriction:{practice.public_id}"
+def _settled(practice: RestrictivePractice, text: str) -> None:
+    restriction_settled.send(sender=RestrictivePractice, practice=practice, resolution=text)
 
 
 def restriction_review(
@@ -180,7 +174,7 @@ def restriction_review(
             },
             before=before,
         )
-        _close_escalation(
+        _settled(
             practice, f"Reviewed by {actor.get_full_name()}; next review {next_review:%-d %b %Y}."
         )
     return review
@@ -207,7 +201,7 @@ def restriction_end(
             before=before,
             detail={"reason": reason[:200]},
         )
-        _close_escalation(practice, f"Ended by {actor.get_full_name()}: {reason[:200]}")
+        _settled(practice, f"Ended by {actor.get_full_name()}: {reason[:200]}")
     return practice
 
 
@@ -215,45 +209,3 @@ def restrictions_overdue(*, today: date):
     return RestrictivePractice.objects.filter(
         ended_on__isnull=True, review_due__lt=today, client__circle__isnull=False
     ).select_related("client__circle")
-
-
-def restrictions_overdue_tick(*, now: datetime | None = None) -> dict:
-    """Escalate each overdue review to the circle's team leaders (once: the escalation's key is
-    the restriction), and close escalations whose restriction was reviewed or ended."""
-    from carecircle.circles.escalations import escalation_open, escalation_resolve_key
-    from carecircle.circles.models import Escalation, EscalationKind, EscalationStatus
-
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    counts = {"opened": 0, "closed": 0}
-    for practice in restrictions_overdue(today=today):
-        days = (today - practice.review_due).days
-        _esc, created = escalation_open(
-            circle=practice.client.circle,
-            kind=EscalationKind.OTHER,
-            key=_key(practice),
-            subject=f"Review overdue: {practice.get_kind_display().lower()} for {practice.client}",
-            reasons=[
-                f"The review was due on {practice.review_due:%-d %b %Y} ({days} days ago).",
-                f"Lawful basis on record: {practice.get_legal_basis_display()}.",
-                "A restriction that is not reviewed may no longer be needed, or lawful.",
-            ],
-            url=f"/restrictions/{practice.public_id}/",
-            now=now,
-        )
-        counts["opened"] += int(created)
-    open_keys = Escalation.objects.filter(
-        kind=EscalationKind.OTHER, status=EscalationStatus.OPEN, key__startswith="restriction:"
-    ).select_related("circle")
-    for esc in open_keys:
-        public_id = esc.key.split(":", 1)[1]
-        practice = RestrictivePractice.objects.filter(public_id=public_id).first()
-        if practice is None or not practice.is_active or practice.review_due >= today:
-            escalation_resolve_key(
-                circle=esc.circle,
-                key=esc.key,
-                resolution="The restriction was reviewed or has ended.",
-                now=now,
-            )
-            counts["closed"] += 1
-    return counts

@@ -511,7 +511,7 @@ def _open_new_days(old_pattern_id, *, pattern, version, tz, now, out: RotaFollow
 def _tell_leaders(outcome: RotaFollow, *, pattern: VisitPattern, tz: ZoneInfo) -> None:
     """The circle's team leaders (the one endorsing too: the page does not say it) hear of any
     visit left at its old time today because its new time had passed."""
-    from carecircle.circles.escalations import team_leaders
+    from carecircle.circles.selectors import team_leaders
 
     lines: dict = defaultdict(list)
     for visit in outcome.left:

@@ -20,6 +20,7 @@ from carecircle.rota.models import (
 )
 from carecircle.rota.rules import Finding
 from carecircle.rota.selectors import carer_circles
+from carecircle.rota.signals import place_filled
 
 
 def _carer(actor) -> Carer:
@@ -86,13 +87,9 @@ def _soon(visit: Visit, now) -> bool:
 
 def _place_filled(visit: Visit, *, by: Carer, now) -> None:
     """After someone joins a visit: close offers that are now moot and the ladder's escalation."""
-    from carecircle.circles.escalations import escalation_resolve_key
-
     if _published(visit).count() >= visit.carers_needed:
         CoverOffer.objects.filter(visit=visit, status=OfferStatus.OPEN).exclude(carer=by).update(
             status=OfferStatus.TAKEN, answered_at=now
         )
         names = ", ".join(a.carer.name for a in _published(visit))
-        escalation_resolve_key(
-            circle=visit.circle, key=f"visit:{visit.public_id}", resolution=f"Covered by {names}."
-        )
+        place_filled.send(sender=Visit, visit=visit, resolution=f"Covered by {names}.")

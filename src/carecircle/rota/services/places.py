@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from carecircle.audit.services import audit_record
 from carecircle.circles.access import parse_uuid
-from carecircle.circles.models import EscalationKind, EscalationLevel
 from carecircle.people.access import carer_of, clients_visible_to
 from carecircle.people.models import INFORMAL_KINDS, Carer
 from carecircle.rota.models import (
@@ -41,6 +40,7 @@ from carecircle.rota.services.common import (
     _when,
     carer_circles,
 )
+from carecircle.rota.signals import swap_needs_approval, swap_settled
 
 
 def rostered_weeks(circle_ids, start: date, end: date) -> set[tuple[int, date]]:
@@ -255,19 +255,13 @@ def _move(visit: Visit, old: Carer, new: Carer) -> None:
 
 
 def _ask_team_leaders(offer: SwapOffer, findings: list[Finding], *, now) -> None:
-    from carecircle.circles.escalations import escalation_open
-
     visit = offer.visit
-    escalation_open(
-        circle=visit.circle,
-        kind=EscalationKind.SWAP_APPROVAL,
-        key=f"swap:{offer.public_id}",
+    swap_needs_approval.send(
+        sender=SwapOffer,
+        offer=offer,
         subject=f"{offer.taken_by.name} would take {offer.from_carer.name}'s visit to "
         f"{visit.client} {_when(visit)}, but a rule would be broken",
         reasons=[f.text for f in findings],
-        level=EscalationLevel.TEAM_LEADERS,
-        visit=visit,
-        url=reverse("swap_offer", args=[offer.public_id]),
         now=now,
     )
 
@@ -275,7 +269,6 @@ def _ask_team_leaders(offer: SwapOffer, findings: list[Finding], *, now) -> None
 def swap_decide(*, actor, offer_id, approve: bool, reason: str = "", now=None) -> SwapOffer:
     """A team leader allows a swap that breaks a working-time rule, or says no (with a reason)."""
     from carecircle.circles.access import led_circles
-    from carecircle.circles.escalations import escalation_resolve_key
 
     now = now or timezone.now()
     offer = access_swap(actor, offer_id)
@@ -313,7 +306,7 @@ def swap_decide(*, actor, offer_id, approve: bool, reason: str = "", now=None) -
             client=visit.client,
             detail={"broken_rules": offer.broken_rules},
         )
-        escalation_resolve_key(circle=visit.circle, key=f"swap:{offer.public_id}", resolution=text)
+        swap_settled.send(sender=SwapOffer, offer=offer, visit=visit, resolution=text, now=None)
         for user in (offer.from_carer.user, offer.taken_by.user):
             transaction.on_commit(
                 lambda u=user: _notify(u, f"Swap of {visit.client}'s visit {_when(visit)}: {text}")
@@ -357,10 +350,8 @@ def swap_withdraw(*, actor, offer_id, now=None) -> SwapOffer:
             raise ValidationError({"offer": "This offer is already settled."})
         offer.status, offer.answered_at = OfferStatus.WITHDRAWN, now
         offer.save(update_fields=["status", "answered_at"])
-        from carecircle.circles.escalations import escalation_resolve_key
-
-        escalation_resolve_key(
-            circle=offer.visit.circle, key=f"swap:{offer.public_id}", resolution="Withdrawn."
+        swap_settled.send(
+            sender=SwapOffer, offer=offer, visit=offer.visit, resolution="Withdrawn.", now=None
         )
     return offer
 
@@ -376,7 +367,6 @@ def offers_expire(*, now=None) -> dict:
     """Offers nobody answered before the visit started can no longer be answered: mark them
     expired (run by the worker's tick) so no list shows them as waiting, and close a swap's
     request to the team leaders with the reason. Safe to run twice."""
-    from carecircle.circles.escalations import escalation_resolve_key
 
     now = now or timezone.now()
     with transaction.atomic():
@@ -390,9 +380,10 @@ def offers_expire(*, now=None) -> dict:
             offer.status, offer.answered_at = OfferStatus.EXPIRED, now
             offer.save(update_fields=["status", "answered_at"])
             if waited_for_leaders:
-                escalation_resolve_key(
-                    circle=offer.visit.circle,
-                    key=f"swap:{offer.public_id}",
+                swap_settled.send(
+                    sender=SwapOffer,
+                    offer=offer,
+                    visit=offer.visit,
                     resolution="Not decided before the visit started; the swap offer expired and "
                     f"{offer.from_carer.name} stayed on the visit.",
                     now=now,

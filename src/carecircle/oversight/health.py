@@ -14,13 +14,19 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from carecircle.circles.models import (
+from carecircle.alerts import selectors as alert_selectors
+from carecircle.circles.models import MembershipRole
+from carecircle.oversight.escalations import escalation_open, escalation_resolve_key
+from carecircle.oversight.models import (
+    Escalation,
     EscalationKind,
     EscalationLevel,
     EscalationStatus,
     HealthSnapshot,
-    MembershipRole,
 )
+from carecircle.people.models import INFORMAL_KINDS, Carer
+from carecircle.rota.models import AssignmentStatus, Visit, VisitStatus
+from carecircle.rota.selectors import week_start
 
 SNAPSHOT_EVERY = timedelta(minutes=30)
 
@@ -52,8 +58,6 @@ class Health:
 
 
 def _places_next_7_days(circle, now: datetime) -> tuple[int, int, float]:
-    from carecircle.rota.models import AssignmentStatus, Visit, VisitStatus
-
     rows = (
         Visit.objects.filter(
             circle=circle,
@@ -75,10 +79,6 @@ def _places_next_7_days(circle, now: datetime) -> tuple[int, int, float]:
 
 def _overtime_hours(circle, now: datetime) -> float:
     """Hours this week beyond contract, summed over the circle's paid carers."""
-    from carecircle.people.models import INFORMAL_KINDS, Carer
-    from carecircle.rota.models import AssignmentStatus, Visit
-    from carecircle.rota.selectors import week_start
-
     monday = week_start(timezone.localdate(now))
     carers = (
         Carer.objects.filter(
@@ -117,9 +117,7 @@ def _alert_response(circle, now: datetime) -> dict[str, float | None] | None:
     """Median minutes from a help call to a carer accepting and to a carer arriving, last 30
     days; None when the circle had no calls. Errors are not hidden here: the tick logs one
     circle's failure and goes on with the others."""
-    from carecircle.alerts.selectors import response_times
-
-    stats = response_times(circle=circle, since=now - timedelta(days=30))
+    stats = alert_selectors.response_times(circle=circle, since=now - timedelta(days=30))
     if not stats["calls"]:
         return None
 
@@ -171,8 +169,6 @@ def _alert_parts(response: dict[str, float | None] | None) -> list[Part]:
 
 
 def compute(circle, *, now: datetime | None = None) -> Health:
-    from carecircle.circles.models import Escalation
-
     now = now or timezone.now()
     places, filled, open_hours = _places_next_7_days(circle, now)
     coverage = 100.0 if places == 0 else 100.0 * filled / places
@@ -225,8 +221,6 @@ def compute(circle, *, now: datetime | None = None) -> Health:
 
 def refresh(circle, *, now: datetime | None = None) -> Health:
     """Compute, store a snapshot when due or changed, and escalate on crossing the threshold."""
-    from carecircle.circles.escalations import escalation_open, escalation_resolve_key
-
     now = now or timezone.now()
     health = compute(circle, now=now)
     last = HealthSnapshot.objects.filter(circle=circle).order_by("-at").first()

@@ -7,33 +7,21 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from carecircle.circles.access import led_circles, organisation_circles
-from carecircle.circles.escalations import (
+from carecircle.oversight.escalations import (
     access_escalation,
     escalation_resolve,
     escalation_take,
-    escalations_visible_to,
     people_at,
 )
-from carecircle.circles.models import EscalationLevel, EscalationStatus
-from carecircle.circles.selectors import circle_statuses
+from carecircle.oversight.models import EscalationLevel, EscalationStatus
+from carecircle.oversight.selectors import circle_statuses, open_escalations
 from carecircle.people.permissions import Perm, require
-
-
-def _open_escalations(user, circles, *, level: int | None = None):
-    qs = (
-        escalations_visible_to(user)
-        .filter(circle__in=circles, status=EscalationStatus.OPEN)
-        .select_related("circle", "owner", "visit__client")
-    )
-    if level is not None:
-        qs = qs.filter(level__gte=level)
-    return list(qs.order_by("-level", "opened_at"))
 
 
 @login_required
@@ -43,10 +31,10 @@ def team_home(request: HttpRequest) -> HttpResponse:
     statuses = circle_statuses(circles)
     return render(
         request,
-        "circles/team_home.html",
+        "oversight/team_home.html",
         {
             "statuses": statuses,
-            "escalations": _open_escalations(request.user, circles),
+            "escalations": open_escalations(request.user, circles),
             "threshold": settings.CIRCLE_HEALTH_THRESHOLD,
         },
     )
@@ -59,11 +47,11 @@ def manager_home(request: HttpRequest) -> HttpResponse:
     statuses = circle_statuses(circles)
     return render(
         request,
-        "circles/manager_home.html",
+        "oversight/manager_home.html",
         {
             "statuses": statuses,
             "organisation": request.user.organisation,
-            "escalations": _open_escalations(request.user, circles, level=EscalationLevel.MANAGER),
+            "escalations": open_escalations(request.user, circles, level=EscalationLevel.MANAGER),
             "threshold": settings.CIRCLE_HEALTH_THRESHOLD,
         },
     )
@@ -75,7 +63,7 @@ def escalation_page(request: HttpRequest, escalation_id) -> HttpResponse:
     at_level = request.user in people_at(esc.circle, esc.level)
     return render(
         request,
-        "circles/escalation.html",
+        "oversight/escalation.html",
         {
             "esc": esc,
             "events": esc.events.select_related("actor"),
@@ -103,8 +91,6 @@ def escalation_act(request: HttpRequest, escalation_id, action: str) -> HttpResp
             )
             messages.success(request, _("Resolved."))
         else:
-            from django.http import Http404
-
             raise Http404("No such action.")
     except ValidationError as exc:
         for errors in exc.message_dict.values():

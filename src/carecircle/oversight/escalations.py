@@ -12,40 +12,35 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
+from django.http import Http404
 from django.utils import timezone
 
 from carecircle.circles.access import circles_visible_to, parse_uuid
-from carecircle.circles.models import (
+from carecircle.circles.selectors import managers, team_leaders
+from carecircle.notifications.services import notify
+from carecircle.oversight.models import (
     Escalation,
     EscalationEvent,
     EscalationKind,
     EscalationLevel,
     EscalationStatus,
-    MembershipRole,
 )
 from carecircle.people.models import Role, User
+from carecircle.rota.models import AssignmentStatus, Visit, VisitStatus
+from carecircle.rota.services.places import offers_expire
 
 
-def team_leaders(circle) -> list[User]:
-    today = timezone.localdate()
-    return list(
-        User.objects.filter(
-            memberships__circle=circle,
-            memberships__role=MembershipRole.TEAM_LEADER,
-            memberships__starts_on__lte=today,
-        )
-        .filter(Q(memberships__ends_on__isnull=True) | Q(memberships__ends_on__gte=today))
-        .distinct()
-        .order_by("first_name", "username")
-    )
+# What an escalation is about: one open escalation a key and circle.
+def visit_key(visit) -> str:
+    return f"visit:{visit.public_id}"
 
 
-def managers(circle) -> list[User]:
-    return list(
-        User.objects.filter(
-            role=Role.MANAGER, organisation_id=circle.organisation_id, is_active=True
-        ).order_by("first_name", "username")
-    )
+def swap_key(offer) -> str:
+    return f"swap:{offer.public_id}"
+
+
+def alert_key(alert) -> str:
+    return f"alert:{alert.public_id}"
 
 
 def people_at(circle, level: int) -> list[User]:
@@ -59,7 +54,6 @@ def _event(esc: Escalation, kind: str, text: str, *, actor=None, at=None) -> Non
 
 
 def _tell(esc: Escalation, people: list[User], *, urgent: bool) -> None:
-    from carecircle.notifications.services import notify
 
     body = "\n".join(f"• {r}" for r in esc.reasons) if esc.reasons else esc.subject
     for user in people:
@@ -159,8 +153,6 @@ def escalations_visible_to(user):
 
 
 def access_escalation(user, escalation_id) -> Escalation:
-    from django.http import Http404
-
     esc = (
         escalations_visible_to(user)
         .filter(public_id=parse_uuid(escalation_id))
@@ -218,8 +210,6 @@ def escalation_resolve_key(*, circle, key: str, resolution: str, now=None) -> Es
 
 def uncovered_tick(*, now: datetime | None = None) -> dict:
     """Escalate every visit with an open place that starts soon, and close those now covered."""
-    from carecircle.rota.models import AssignmentStatus, Visit, VisitStatus
-
     now = now or timezone.now()
     leaders_at = now + timedelta(hours=settings.ESCALATE_TEAM_LEADERS_HOURS)
     manager_h = settings.ESCALATE_MANAGER_HOURS
@@ -252,7 +242,7 @@ def uncovered_tick(*, now: datetime | None = None) -> dict:
         esc, created = escalation_open(
             circle=visit.circle,
             kind=EscalationKind.UNCOVERED_VISIT,
-            key=f"visit:{visit.public_id}",
+            key=visit_key(visit),
             subject=subject,
             reasons=reasons,
             level=level,
@@ -283,8 +273,6 @@ def uncovered_tick(*, now: datetime | None = None) -> dict:
 
 def _expire(*, now: datetime) -> dict:
     """Offers and escalations about visits whose time has gone: nobody can act on them now."""
-    from carecircle.rota.services.places import offers_expire
-
     expired = offers_expire(now=now)
     return {"offers_expired": expired["swaps"] + expired["cover"], **stale_close(now=now)}
 
@@ -293,8 +281,6 @@ def stale_close(*, now: datetime | None = None) -> dict:
     """Close open swap-approval escalations once their visit has started (a swap can no longer
     be approved) and uncovered-visit escalations once their visit's planned time is over, with
     a resolution that says so. Escalations without a visit (health, help calls) are left alone."""
-    from carecircle.rota.models import AssignmentStatus
-
     now = now or timezone.now()
     closed = 0
     stale = Escalation.objects.filter(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from carecircle.circles import views
+from carecircle.oversight import views
 
 urlpatterns = [
     path("team/", views.team_home, name="team_home"),

@@ -1,5 +1,6 @@
-"""The circle worker: escalation timers, circle health and due notifications every TICK_SECONDS,
-and help-call waves and escalations every ALERT_TICK_SECONDS.
+"""The circle worker: runs oversight's periodic jobs (oversight/jobs.py), each at its own
+interval: escalation timers, circle health and the like every TICK_SECONDS, help-call waves and
+urgent messages every ALERT_TICK_SECONDS.
 
 `make run` starts it beside the task worker. Stopping and restarting it loses nothing: every timer
 is a timestamp in the database."""
@@ -9,9 +10,10 @@ from __future__ import annotations
 import logging
 import time
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
+
+from carecircle.oversight import jobs
 
 log = logging.getLogger(__name__)
 
@@ -20,24 +22,18 @@ class Command(BaseCommand):
     help = "Escalate uncovered visits, refresh circle health and send due notifications."
 
     def add_arguments(self, parser):
-        parser.add_argument("--once", action="store_true", help="Run one tick and stop.")
-        parser.add_argument("--interval", type=int, default=None, help="Seconds between ticks.")
+        parser.add_argument("--once", action="store_true", help="Run every job once and stop.")
+        parser.add_argument(
+            "--interval", type=int, default=None, help="Seconds between the regular jobs."
+        )
 
     def handle(self, *args, once: bool = False, interval: int | None = None, **options):
-        from carecircle.circles.ticks import fast_tick, tick
-
-        every = interval or settings.TICK_SECONDS
-        fast = min(every, settings.ALERT_TICK_SECONDS)
-        next_full = 0.0
+        schedule = jobs.Schedule({jobs.REGULAR: interval} if interval else None)
         while True:
             if not connection.in_atomic_block:  # (a test calls us inside its transaction)
                 close_old_connections()  # a database restart costs one tick, not the worker
             try:
-                if time.monotonic() >= next_full:
-                    result = tick()
-                    next_full = time.monotonic() + every
-                else:
-                    result = fast_tick()
+                result = schedule.run_due()
             except Exception as exc:  # keep ticking: help calls cannot wait for a restart
                 if once:
                     raise
@@ -47,4 +43,4 @@ class Command(BaseCommand):
                 self.stdout.write(str(result))
             if once:
                 return
-            time.sleep(fast)
+            time.sleep(schedule.pause())

@@ -10,11 +10,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from carecircle.circles import health
-from carecircle.circles.escalations import escalation_resolve, escalation_take, uncovered_tick
-from carecircle.circles.models import Escalation, EscalationLevel, HealthSnapshot
-from carecircle.circles.ticks import tick
 from carecircle.notifications.models import Notification
+from carecircle.oversight import health
+from carecircle.oversight.escalations import escalation_resolve, escalation_take, uncovered_tick
+from carecircle.oversight.jobs import run_jobs
+from carecircle.oversight.models import Escalation, EscalationLevel, HealthSnapshot
 from carecircle.people.models import Carer
 from carecircle.rota.models import Assignment, Visit
 from carecircle.rota.services import place_claim
@@ -162,7 +162,7 @@ def test_the_sparkline_is_an_svg_of_numbers_only(people):
 
 def test_the_team_leader_and_manager_homes_show_health_and_escalations(client, people):
     visit = uncovered_visit(people, hours_ahead=2)
-    tick()
+    run_jobs()
     client.force_login(people.team_leader)
     page = client.get("/team/").content.decode()
     assert "Circle health" in page and "<svg" in page and "Arthur" in page
@@ -249,8 +249,8 @@ def started_visit(people, *, minutes_ago: int) -> Visit:
 
 
 def test_the_tick_expires_offers_for_visits_that_have_started(people):
-    from carecircle.circles.escalations import escalation_open
-    from carecircle.circles.models import EscalationKind
+    from carecircle.oversight.escalations import escalation_open
+    from carecircle.oversight.models import EscalationKind
     from carecircle.rota.models import CoverOffer, OfferStatus, SwapOffer
 
     ana, dave = Carer.objects.get(user=people.carer), Carer.objects.get(user=people.carer2)
@@ -272,7 +272,7 @@ def test_the_tick_expires_offers_for_visits_that_have_started(people):
     later_swap = SwapOffer.objects.create(visit=future, from_carer=ana)
     later_cover = CoverOffer.objects.create(visit=future, carer=dave)
 
-    out = tick()
+    out = run_jobs()
     assert out["escalations"]["offers_expired"] == 3
     for offer in (open_swap, waiting, cover):
         offer.refresh_from_db()
@@ -283,12 +283,12 @@ def test_the_tick_expires_offers_for_visits_that_have_started(people):
     esc.refresh_from_db()
     assert esc.status == "resolved" and "expired" in esc.resolution and ana.name in esc.resolution
     # The next tick finds nothing left to do.
-    assert tick()["escalations"]["offers_expired"] == 0
+    assert run_jobs()["escalations"]["offers_expired"] == 0
 
 
 def test_a_stale_swap_escalation_without_its_offer_is_closed_once_the_visit_starts(people):
-    from carecircle.circles.escalations import escalation_open, stale_close
-    from carecircle.circles.models import EscalationKind
+    from carecircle.oversight.escalations import escalation_open, stale_close
+    from carecircle.oversight.models import EscalationKind
 
     visit = uncovered_visit(people, hours_ahead=2)
     esc, _ = escalation_open(
