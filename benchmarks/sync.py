@@ -145,6 +145,7 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
             "--log-level",
             "warning",
             "--no-access-log",
+            "--no-proxy-headers",
         ],
         cwd=REPO,
         env=env,
