@@ -188,6 +188,7 @@ def end_to_end(calls: int) -> dict:
             str(port),
             "--log-level",
             "warning",
+            "--no-proxy-headers",
         ],
         env=env,
         cwd=str(REPO),

@@ -18,4 +18,4 @@ for extra in $($PY manage.py help --commands | grep -E '^run_[a-z_]+_worker$' ||
   pids+=($!)
 done
 echo "carecircle is at http://$HOST:$PORT/  (Ctrl-C stops it)"
-.venv/bin/uvicorn carecircle.asgi:application --lifespan off --host "$HOST" --port "$PORT"
+HOST=$HOST PORT=$PORT bash scripts/web.sh

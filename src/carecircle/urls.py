@@ -3,9 +3,10 @@ are global and unique)."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from carecircle.api.api import api
+from carecircle.api.errors import api_not_found
 from carecircle.web import two_factor_views
 from carecircle.web import views as web_views
 from carecircle.web.forms import SignInForm
@@ -35,4 +36,7 @@ urlpatterns = [
     *[path("", include(f"carecircle.{app}.urls")) for app in APPS],
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    re_path(r"^api/", api_not_found),
 ]
+
+handler500 = "carecircle.api.errors.server_error"

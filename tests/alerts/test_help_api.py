@@ -63,6 +63,10 @@ def test_a_bad_or_revoked_token_is_refused_clearly(client, people, pendant):
         ({"event_id": "ok-1", "kind": "earthquake"}, "kind"),
         ({"event_id": "ok-1", "occurred_at": "yesterday"}, "occurred_at"),
         ({"event_id": "ok-1", "message": "x" * 301}, "message"),
+        ({"event_id": "ok-1", "message": "Help\x00"}, "message"),
+        ({"event_id": "ok-1", "occurred_at": "0001-01-01T00:00:00Z"}, "occurred_at"),
+        ({"event_id": "ok-1", "occurred_at": "9999-01-01T00:00:00Z"}, "occurred_at"),
+        ({"event_id": "ok-1", "occurred_at": "2026-12-04T07:05:00"}, "occurred_at"),
     ],
 )
 def test_a_malformed_payload_names_the_field(client, people, pendant, body, field):

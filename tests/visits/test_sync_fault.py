@@ -70,6 +70,7 @@ def _start_server(port: int) -> subprocess.Popen:
             str(port),
             "--log-level",
             "warning",
+            "--no-proxy-headers",
         ],
         cwd=REPO,
         env=env,

@@ -24,6 +24,7 @@ from carecircle.alerts.access import access_alert
 from carecircle.alerts.models import AlarmDevice, DeviceEvent, HelpAlert
 from carecircle.api.auth import SessionAuth, TokenAuth
 from carecircle.api.models import hash_token
+from carecircle.inputs import TIME_RANGE, CleanText, RecordedTime
 
 router = Router(tags=["alerts"])
 
@@ -56,8 +57,10 @@ class DeviceAlertIn(Schema):
     kind: Literal["help", "fall", "unwell", "distressed", "no_movement"] = Field(
         "help", description="What the device detected: a button press is `help`."
     )
-    occurred_at: datetime | None = Field(None, description="When the device saw it (ISO 8601).")
-    message: str = Field("", max_length=300, description="Free text shown to the carers.")
+    occurred_at: RecordedTime | None = Field(
+        None, description=f"When the device saw it: {TIME_RANGE}"
+    )
+    message: CleanText = Field("", max_length=300, description="Free text shown to the carers.")
 
     @field_validator("event_id")
     @classmethod
@@ -108,8 +111,6 @@ def device_alert(request, payload: DeviceAlertIn):
     message = payload.message
     if payload.occurred_at is not None:
         seen = payload.occurred_at
-        if seen.tzinfo is None:
-            seen = timezone.make_aware(seen)
         if timezone.now() - seen > timedelta(minutes=2):  # queued in the hub, sent late
             message = f"(device saw it at {timezone.localtime(seen):%H:%M}) {message}".strip()
     try:

@@ -14,10 +14,49 @@ from carecircle.rota.api import router as rota_router
 from carecircle.safeguarding.api import router as safeguarding_router
 from carecircle.visits.api import router as visits_router
 
+# OpenAPI links: where an answer's ids lead next (clients and tools follow them; the fuzz test
+# walks them as a state machine). (from operation, status, to operation, parameter, id's place)
+FIRST_ID = "$response.body#/0/id"
+LINKS = [
+    ("people_api_list_clients", 200, "people_api_get_client", "client_id", FIRST_ID),
+    ("people_api_list_clients", 200, "plans_api_list_changes", "client_id", FIRST_ID),
+    ("people_api_list_clients", 200, "plans_api_list_restrictions", "client_id", FIRST_ID),
+    ("circles_api_list_circles", 200, "circles_api_get_circle", "circle_id", FIRST_ID),
+    ("rota_api_list_visits", 200, "rota_api_get_visit", "visit_id", FIRST_ID),
+    ("plans_api_list_changes", 200, "plans_api_get_change", "change_id", FIRST_ID),
+    (
+        "visits_api_sync_record",
+        200,
+        "visits_api_get_record",
+        "record_id",
+        "$response.body#/record_id",
+    ),
+    ("alerts_api_device_alert", 201, "alerts_api_alert_status", "alert_id", "$response.body#/id"),
+]
+
+
+def add_links(schema: dict) -> dict:
+    operations = {
+        operation.get("operationId", "").removeprefix("carecircle_"): operation
+        for operations in schema.get("paths", {}).values()
+        for operation in operations.values()
+    }
+    for source, status, target, parameter, value in LINKS:
+        if source not in operations or target not in operations:
+            continue
+        response = operations[source]["responses"].get(status)
+        if response is None:
+            continue
+        response.setdefault("links", {})[target] = {
+            "operationId": operations[target]["operationId"],
+            "parameters": {parameter: value},
+        }
+    return schema
+
 
 class CarecircleAPI(NinjaAPI):
     def get_openapi_schema(self, *args, **kwargs):
-        return document_errors(super().get_openapi_schema(*args, **kwargs))
+        return add_links(document_errors(super().get_openapi_schema(*args, **kwargs)))
 
 
 api = CarecircleAPI(

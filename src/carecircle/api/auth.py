@@ -27,6 +27,15 @@ class SessionAuth(APIKeyCookie):
 
     param_name = "sessionid"
 
+    def _get_key(self, request):
+        # Only a signed-in session needs its CSRF token checked. Without one the caller is not
+        # signed in at all: 401 (as for a missing token), not ninja's 403 "CSRF check failed",
+        # which told a phone to give up rather than to sign in again.
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request, key):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:

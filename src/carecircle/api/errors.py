@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views.defaults import server_error as page_server_error
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+
+logger = logging.getLogger("django.request")
+
+SERVER_ERROR = "Something went wrong on the server; it was logged. Try again in a moment."
 
 
 def error_body(code: str, message: str, fields: dict[str, str] | None = None) -> dict:
@@ -63,6 +70,28 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def on_http_error(request, exc):
         return api.create_response(request, error_body("error", str(exc)), status=exc.status_code)
 
+    @api.exception_handler(Exception)
+    def on_server_error(request, exc):
+        # Logged as Django logs an unhandled error (with the traceback for the operator); the
+        # caller gets the one shape and nothing of the internals. A phone retries on 5xx.
+        logger.error(
+            "Internal Server Error: %s", request.path, exc_info=exc, extra={"request": request}
+        )
+        return api.create_response(request, error_body("server_error", SERVER_ERROR), status=500)
+
+
+def api_not_found(request, *args, **kwargs):
+    """Any path under /api/ that no route matches: the error shape, not the HTML 404 page."""
+    return JsonResponse(error_body("not_found", "No such API path."), status=404)
+
+
+def server_error(request, *args, **kwargs):
+    """Django's handler500: an error outside the API's own handling (in a middleware, say) is
+    still answered in the error shape under /api/; pages keep Django's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("server_error", SERVER_ERROR), status=500)
+    return page_server_error(request, *args, **kwargs)
+
 
 ERROR_SCHEMA = {
     "title": "Error",
@@ -85,6 +114,7 @@ ERROR_RESPONSES = {
     "403": "Signed in, but your role may not do this (or two-factor sign-in is unfinished).",
     "404": "No such object, or not one you may see.",
     "422": "Invalid input; `fields` names each problem.",
+    "500": "A server error (logged); safe to retry.",
 }
 
 

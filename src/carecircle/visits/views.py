@@ -29,7 +29,7 @@ from carecircle.visits import services
 from carecircle.visits.access import access_record_for_team, access_visit_for_recording
 from carecircle.visits.models import Expense, ExpenseKind, Mood, Outcome, VisitRecord
 from carecircle.visits.pdf import mar_pdf
-from carecircle.visits.schemas import RecordIn
+from carecircle.visits.schemas import NOTES_MAX, OVER_TIME_REASON_MAX, RecordIn
 from carecircle.visits.selectors import (
     due_doses,
     mar_chart,
@@ -85,6 +85,8 @@ def visit_record(request: HttpRequest, visit_id) -> HttpResponse:
         "record": record,
         "record_id": record.public_id if record else uuid.uuid4(),
         "location_consent_at": visit.client.location_consent_at,
+        "notes_max": NOTES_MAX,
+        "over_time_reason_max": OVER_TIME_REASON_MAX,
         "tasks": tasks,
         "doses": doses,
         "as_needed": [m for m in medicines if m.as_needed],

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 
 from carecircle.people.security import confirmed_device, session_is_verified, two_factor_required
 
@@ -45,3 +46,21 @@ class TwoFactorMiddleware:
             query = urlencode({"next": request.get_full_path()})
             return redirect(f"{reverse(target)}?{query}")
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Pages shown to a signed-in person and every API answer carry client records: no browser
+    cache, proxy or shared tablet may keep a copy (the back button after signing out would show
+    it). A response that chose its own Cache-Control (the service workers) keeps it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.has_header("Cache-Control"):
+            return response
+        user = getattr(request, "user", None)
+        if request.path.startswith("/api/") or (user is not None and user.is_authenticated):
+            add_never_cache_headers(response)
+        return response

@@ -10,13 +10,15 @@ visits/merge.py.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from carecircle.audit.services import audit_record, audit_snapshot
+from carecircle.audit.services import audit_record
 from carecircle.rota.models import Visit, VisitStatus
 from carecircle.visits import merge
 from carecircle.visits.access import access_visit_for_recording
@@ -32,7 +34,13 @@ from carecircle.visits.models import (
     TaskRecord,
     VisitRecord,
 )
-from carecircle.visits.schemas import RecordIn
+from carecircle.visits.schemas import (
+    AS_NEEDED_DOSES_PER_RECORD_MAX,
+    EXPENSES_PER_RECORD_MAX,
+    NOTES_MAX,
+    OVER_TIME_REASON_MAX,
+    RecordIn,
+)
 from carecircle.visits.selectors import due_doses, tasks_for_visit
 from carecircle.visits.services.family import arrivals_tell_family
 from carecircle.visits.services.receipts import receipt_path
@@ -90,7 +98,7 @@ def _lock_record(visit, carer, record_id) -> tuple[VisitRecord, bool]:
         if VisitRecord.objects.filter(public_id=record_id).exists():
             raise ValidationError({"record_id": "This record id belongs to another visit."})
         # A second phone began its own record of the same visit: keep one, remember the other.
-        alias, _ = RecordAlias.objects.get_or_create(
+        alias, _created = RecordAlias.objects.get_or_create(
             public_id=record_id, defaults={"record": record}
         )
         if alias.record_id != record.pk:
@@ -117,15 +125,16 @@ def _apply(actor, data: RecordIn) -> tuple[VisitRecord, dict]:
     data, place_dropped = _without_place_unless_consented(visit.client, data)
     record, created = _lock_record(visit, carer, data.record_id)
     before = _snapshot(record)
-    # The audit's "before": the record as it was (none when this operation made it).
-    audit_before = None if created else audit_snapshot(record)
+    revision_before = record.revision
     _merge_fields(record, data)
-    children_changed = _merge_tasks(record, visit, data)
-    children_changed |= _merge_doses(record, visit, data)
-    children_changed |= _merge_expenses(record, carer, data)
+    children = {
+        "tasks": _merge_tasks(record, visit, data),
+        "doses": _merge_doses(record, visit, data),
+        "expenses": _merge_expenses(record, carer, data),
+    }
     refused = _merge_check_out(record, visit, data)
     warnings = [w for w in (place_dropped, refused, _over_time(record)) if w]
-    changed = children_changed or _snapshot(record) != before
+    changed = any(children.values()) or _snapshot(record) != before
     arrivals_tell_family(
         record=record,
         arrived=before[0] is None and record.checked_in_at is not None,
@@ -134,17 +143,21 @@ def _apply(actor, data: RecordIn) -> tuple[VisitRecord, dict]:
     if changed:
         record.revision += 1
         record.save()
+    audit_before, audit_after = _audit_change(before, _snapshot(record))
+    audit_before["revision"], audit_after["revision"] = revision_before, record.revision
     audit_record(
         actor=actor,
         action="visit_record_synced",
         obj=record,
         client=record.client,
-        before=audit_before,
-        after=audit_snapshot(record),
+        before=None if created else audit_before,
+        after=audit_after,
         detail={
             "op": str(data.op_id),
             "visit": str(visit.public_id),
             "changed": changed,
+            "fields": [f for f in audit_after if f != "revision"]
+            + [name for name, did in children.items() if did],
             "warnings": [w["code"] for w in warnings],
         },
     )
@@ -178,6 +191,20 @@ def _merge_fields(record: VisitRecord, data: RecordIn) -> None:
     )
     record.notes = merge.merge_text(record.notes, data.notes)
     record.over_time_reason = merge.merge_text(record.over_time_reason, data.over_time_reason)
+    # Each phone's text is bounded by the schema; their union must be too, or a carer (or two
+    # phones that keep editing) could grow one record without limit. Refused whole: the
+    # transaction rolls back and what was stored stays as it was.
+    errors = {
+        name: _(
+            "Once merged with what is stored this would be longer than %(limit)s "
+            "characters; nothing was changed. Shorten it and send it again."
+        )
+        % {"limit": f"{limit:,}"}
+        for name, limit in (("notes", NOTES_MAX), ("over_time_reason", OVER_TIME_REASON_MAX))
+        if len(getattr(record, name)) > limit
+    }
+    if errors:
+        raise ValidationError(errors)
 
 
 def _merge_check_out(record: VisitRecord, visit, data: RecordIn) -> dict | None:
@@ -227,19 +254,49 @@ def _answer(
     }
 
 
+RECORD_FIELDS = (
+    "checked_in_at",
+    "checked_out_at",
+    "check_in_lat",
+    "check_in_lon",
+    "check_out_lat",
+    "check_out_lon",
+    "mood",
+    "mood_at",
+    "notes",
+    "over_time_reason",
+)
+# Text up to this long is kept in full in the audit; longer text by its length, hash and end.
+AUDIT_TEXT_FULL = 500
+AUDIT_TEXT_END = 300
+
+
 def _snapshot(record: VisitRecord) -> tuple:
-    return (
-        record.checked_in_at,
-        record.checked_out_at,
-        record.check_in_lat,
-        record.check_in_lon,
-        record.check_out_lat,
-        record.check_out_lon,
-        record.mood,
-        record.mood_at,
-        record.notes,
-        record.over_time_reason,
-    )
+    return tuple(getattr(record, name) for name in RECORD_FIELDS)
+
+
+def _audit_text(text: str):
+    if len(text) <= AUDIT_TEXT_FULL:
+        return text
+    return {
+        "length": len(text),
+        "sha256": hashlib.sha256(text.encode()).hexdigest(),
+        "ends_with": text[-AUDIT_TEXT_END:],
+    }
+
+
+def _audit_change(before: tuple, after: tuple) -> tuple[dict, dict]:
+    """Only the fields this sync changed (every sync's event used to hold the whole record twice,
+    notes and all, so a long record grew the trail quadratically). Long text is summarised: the
+    length and hash prove what was stored, the end shows what was added (merges append)."""
+    old, new = {}, {}
+    for name, was, now in zip(RECORD_FIELDS, before, after, strict=True):
+        if was == now:
+            continue
+        if isinstance(now, str):
+            was, now = _audit_text(was or ""), _audit_text(now)
+        old[name], new[name] = was, now
+    return old, new
 
 
 def _merge_tasks(record: VisitRecord, visit, data: RecordIn) -> bool:
@@ -305,6 +362,13 @@ def _merge_doses(record: VisitRecord, visit, data: RecordIn) -> bool:
             if not item.slot:
                 continue  # an as-needed dose already received: first copy kept
         if not item.slot:
+            if record.administrations.filter(slot="").count() >= AS_NEEDED_DOSES_PER_RECORD_MAX:
+                raise ValidationError(
+                    {
+                        "doses": _("A visit record holds at most %(n)s as-needed doses.")
+                        % {"n": AS_NEEDED_DOSES_PER_RECORD_MAX}
+                    }
+                )
             MedicineAdministration.objects.create(
                 public_id=item.id, record=record, medicine=medicine, slot="", **fields
             )
@@ -329,6 +393,7 @@ def _merge_doses(record: VisitRecord, visit, data: RecordIn) -> bool:
 
 def _merge_expenses(record: VisitRecord, carer, data: RecordIn) -> bool:
     changed = False
+    held = record.expenses.count() if data.expenses else 0
     for i, item in enumerate(data.expenses):
         same_id = Expense.objects.filter(public_id=item.id).first()
         if same_id is not None:
@@ -337,6 +402,13 @@ def _merge_expenses(record: VisitRecord, carer, data: RecordIn) -> bool:
                     {f"expenses.{i}.id": "This expense id belongs to another record."}
                 )
             continue  # expenses are immutable once received
+        if held >= EXPENSES_PER_RECORD_MAX:
+            raise ValidationError(
+                {
+                    "expenses": _("A visit record holds at most %(n)s expenses.")
+                    % {"n": EXPENSES_PER_RECORD_MAX}
+                }
+            )
         path = None
         if item.receipt_sha256:
             path = receipt_path(item.receipt_sha256)
@@ -356,6 +428,7 @@ def _merge_expenses(record: VisitRecord, carer, data: RecordIn) -> bool:
             receipt_path=path.name_in_data if path else None,
             receipt_type=path.content_type if path else "",
         )
+        held += 1
         changed = True
     return changed
 
