@@ -1,6 +1,7 @@
 """Every write to the rota, by concern: drafting and publishing a week (drafts), open places and
 swaps (places), absences and cover (absences), released visits and kept time (releases), each
-carer's availability (availability). Import from here."""
+carer's availability (availability), generating visits from an agreed plan (generate) and moving
+them when a new version is agreed (follow). Import from here."""
 
 from __future__ import annotations
 
@@ -28,6 +29,17 @@ from carecircle.rota.services.drafts import (
     rota_draft_request,
     rota_draft_solve,
 )
+from carecircle.rota.services.follow import (
+    RotaFollow,
+    visits_follow_pattern,
+    visits_follow_version,
+)
+from carecircle.rota.services.generate import (
+    MAX_GENERATE_DAYS,
+    local_datetime,
+    visit_from_pattern,
+    visits_generate,
+)
 from carecircle.rota.services.places import (
     access_swap,
     carers_to_ask,
@@ -49,6 +61,13 @@ from carecircle.rota.services.releases import (
 )
 
 __all__ = [
+    "MAX_GENERATE_DAYS",
+    "RotaFollow",
+    "local_datetime",
+    "visit_from_pattern",
+    "visits_follow_pattern",
+    "visits_follow_version",
+    "visits_generate",
     "carers_to_ask",
     "absence_report",
     "absence_withdraw",

@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from carecircle.plans.models import CarePlanVersion, VersionStatus
-from carecircle.plans.services import visits_generate
 from carecircle.rota.models import Visit
+from carecircle.rota.services import visits_generate
 from carecircle.safeguarding.models import AuditEvent
 
 LONDON = ZoneInfo("Europe/London")
