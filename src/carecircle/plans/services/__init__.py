@@ -11,6 +11,7 @@ from carecircle.plans.services.changes import (
     change_reject,
     change_withdraw,
 )
+from carecircle.plans.services.dates import patterns_check, plan_dates_check, plan_dates_set
 from carecircle.plans.services.restrictions import (
     restriction_end,
     restriction_record,
@@ -27,6 +28,9 @@ __all__ = [
     "change_propose",
     "change_reject",
     "change_withdraw",
+    "patterns_check",
+    "plan_dates_check",
+    "plan_dates_set",
     "restriction_end",
     "restriction_record",
     "restriction_review",

@@ -21,6 +21,7 @@ from carecircle.plans.models import (
     VersionStatus,
     VisitPattern,
 )
+from carecircle.plans.services.dates import patterns_check
 from carecircle.plans.signals import plan_version_agreed
 
 
@@ -106,6 +107,7 @@ def apply_change(change: PlanChange, *, actor, now: datetime) -> CarePlanVersion
                 {"window_end": _("The latest start must not be before the earliest.")}
             )
         target.save()
+        patterns_check(patterns.values())
     changed = None
     if change.kind == ChangeKind.CHANGE_VISIT:
         changed = next(old_id for old_id, copy in patterns.items() if copy == target)
