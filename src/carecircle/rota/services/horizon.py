@@ -3,9 +3,9 @@ ROTA_HORIZON_WEEKS ahead, whenever the worker runs `horizon_keep` (nightly, or
 `manage.py keep_horizon`).
 
 Safe to run at any time and as often as you like: an occurrence of a pattern (a pattern and a day)
-is made once, so a second run adds nothing; each client-week is written in its own transaction with
-the client's plan locked, so a crash or a second worker leaves whole weeks, never half of one.
-Times are local wall-clock times of the organisation (Europe/London), so a 20:30 visit stays at
+is made once, so a second run adds nothing; one week for a batch of clients is written in one
+transaction with their plans locked, so a crash or a second worker leaves whole client-weeks,
+never half of one. Times are local wall-clock times of the organisation (Europe/London), so a 20:30 visit stays at
 20:30 across a clock change. Days before the plan starts, after it ends, while it is paused, while
 the client is away (hospital, respite) and from the day they died get no visits.
 
@@ -151,17 +151,19 @@ def _keep_batch(ids: list[int], *, now: datetime, weeks: int, report: HorizonRep
     ).values_list("client_id", "pattern_id", "name", "date", "status")
     for client_id, *row in rows:
         taken[client_id].append(row)
+    weeks_due: dict[date, list] = defaultdict(list)  # week -> [(plan, its due occurrences)]
     for p in loaded:
         try:
             patterns_check(p.patterns)
         except ValidationError as exc:
             report.refused[str(p.plan.client.public_id)] = exc.message_dict
             continue
-        for week, due in sorted(_missing(p, taken[p.plan.client_id], now=now).items()):
-            made = _fill_week(p, week, due, now=now)
-            if made:
-                report.client_weeks += 1
-                report.created += made
+        for week, due in _missing(p, taken[p.plan.client_id], now=now).items():
+            weeks_due[week].append((p, due))
+    for week, group in sorted(weeks_due.items(), key=lambda item: item[0]):
+        made = _fill_week(week, group)
+        report.client_weeks += len(made)
+        report.created += sum(made.values())
 
 
 def due_on(p: _Plan, day: date) -> bool:
@@ -199,64 +201,75 @@ def _missing(p: _Plan, visits: list, *, now: datetime) -> dict[date, list]:
     return by_week
 
 
-def _fill_week(p: _Plan, week: date, due: list, *, now: datetime) -> int:
-    """One client-week, all or nothing. The plan row is locked so two workers (or an
-    endorsement moving the rota) take turns; what exists is read again under the lock."""
-    client = p.plan.client
+def _fill_week(week: date, group: list) -> dict[int, int]:
+    """One week for a batch of clients, all or nothing: a crash leaves whole client-weeks (every
+    visit of the week for every client in the batch, or none). The plans are locked so two
+    workers (or an endorsement moving the rota) take turns; what exists is read again under the
+    lock. Returns the number made per plan."""
     with transaction.atomic():
-        list(CarePlan.objects.select_for_update().filter(pk=p.plan.pk).values_list("pk"))
-        if not CarePlanVersion.objects.filter(
-            pk=p.version.pk, status=VersionStatus.AGREED
-        ).exists():
-            return 0  # superseded meanwhile: the next run generates from the new version
+        pks = sorted(p.plan.pk for p, _due in group)
+        list(CarePlan.objects.select_for_update().filter(pk__in=pks).values_list("pk"))
+        agreed = set(
+            CarePlanVersion.objects.filter(
+                pk__in=[p.version.pk for p, _due in group], status=VersionStatus.AGREED
+            ).values_list("pk", flat=True)
+        )
+        # A version superseded meanwhile is left to the next run, which uses the new one.
+        group = [(p, due) for p, due in group if p.version.pk in agreed]
         exists = set(
             Visit.objects.filter(
-                pattern_id__in=[pattern.pk for pattern, _day in due],
+                client_id__in=[p.plan.client_id for p, _due in group],
+                pattern__isnull=False,
                 date__range=(week, week + timedelta(days=6)),
             ).values_list("pattern_id", "date")
         )
-        due = [(pattern, day) for pattern, day in due if (pattern.pk, day) not in exists]
-        if not due:
-            return 0
-        visits = Visit.objects.bulk_create(
-            [
-                Visit(
-                    client=client,
-                    circle_id=client.circle_id,
-                    pattern=pattern,
-                    plan_version=p.version,
-                    name=pattern.name,
-                    date=day,
-                    window_start=local_datetime(day, pattern.window_start, p.tz),
-                    window_end=local_datetime(day, pattern.window_end, p.tz),
-                    duration_minutes=pattern.duration_minutes,
-                    carers_needed=pattern.carers_needed,
-                )
-                for pattern, day in due
-            ]
-        )
+        todo = []
+        for p, due in group:
+            due = [(pattern, day) for pattern, day in due if (pattern.pk, day) not in exists]
+            if due:
+                todo.append((p, due))
+        rows = [(p, pattern, _visit(p, pattern, day)) for p, due in todo for pattern, day in due]
+        visits = Visit.objects.bulk_create([visit for _p, _pattern, visit in rows])
         through = Visit.skills.through
         through.objects.bulk_create(
             [
                 through(visit_id=visit.pk, skill_id=skill.pk)
-                for visit, (pattern, _day) in zip(visits, due, strict=True)
+                for (_p, pattern, _v), visit in zip(rows, visits, strict=True)
                 for skill in pattern.skills.all()
             ]
         )
-        audit_record(
-            actor=None,
-            action="generate_visits",
-            obj=p.plan,
-            client=client,
-            detail={
-                "from": min(day for _p, day in due).isoformat(),
-                "to": max(day for _p, day in due).isoformat(),
-                "count": len(visits),
-                "version": p.version.number,
-                "horizon": True,
-            },
-        )
-    return len(visits)
+        made = {}
+        for p, due in todo:
+            made[p.plan.pk] = len(due)
+            audit_record(
+                actor=None,
+                action="generate_visits",
+                obj=p.plan,
+                client=p.plan.client,
+                detail={
+                    "from": min(day for _p, day in due).isoformat(),
+                    "to": max(day for _p, day in due).isoformat(),
+                    "count": len(due),
+                    "version": p.version.number,
+                    "horizon": True,
+                },
+            )
+    return made
+
+
+def _visit(p: _Plan, pattern, day: date) -> Visit:
+    return Visit(
+        client=p.plan.client,
+        circle_id=p.plan.client.circle_id,
+        pattern=pattern,
+        plan_version=p.version,
+        name=pattern.name,
+        date=day,
+        window_start=local_datetime(day, pattern.window_start, p.tz),
+        window_end=local_datetime(day, pattern.window_end, p.tz),
+        duration_minutes=pattern.duration_minutes,
+        carers_needed=pattern.carers_needed,
+    )
 
 
 def _replace_superseded(loaded: list[_Plan], *, now: datetime, report: HorizonReport) -> None:
