@@ -18,6 +18,6 @@ run repair repair.py --seeds 1-20
 for set in A B C; do
   run "hhcrsp_$set" hhcrsp.py --set "$set" --out "../$OUT/hhcrsp"
 done
-for extra in cover responders sync audit_chain; do
+for extra in cover responders sync audit_chain horizon; do
   if [ -f "benchmarks/$extra.py" ]; then run "$extra" "$extra.py"; fi
 done

@@ -202,6 +202,11 @@ TASKS = {
 # Rota engine: solver limits (see README "How the rota engine weighs things").
 ROTA_TIME_LIMIT_S = env_int("ROTA_TIME_LIMIT_S", 10, minimum=1)
 ROTA_WORKERS = env_int("ROTA_WORKERS", 2, minimum=1)
+# How far ahead every client with an agreed plan has visits (rota.services.horizon). More than 26
+# weeks would make a year of visits nobody can yet staff and slow every change that follows a plan.
+ROTA_HORIZON_WEEKS = env_int("ROTA_HORIZON_WEEKS", 8, minimum=1, maximum=26)
+# How often the circle worker tops up the horizon (idempotent: a run with nothing to add is cheap).
+HORIZON_TICK_SECONDS = env_int("HORIZON_TICK_SECONDS", 3600, minimum=60)
 
 # Notifications (README "Notifications"): e-mail over SMTP, Web Push, an SMS gateway over HTTP.
 # A local demo without a mail server prints e-mails to the terminal instead.

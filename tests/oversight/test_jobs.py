@@ -32,8 +32,17 @@ def ran(monkeypatch, settings):
 
 def test_the_list_names_every_periodic_job_once():
     names = [job.name for job in jobs.JOBS]
-    assert names == ["alerts", "escalations", "restrictions", "health", "live_pruned", "delivered"]
+    assert names == [
+        "alerts",
+        "escalations",
+        "restrictions",
+        "health",
+        "live_pruned",
+        "horizon",
+        "delivered",
+    ]
     assert {job.name for job in jobs.JOBS if job.every == jobs.SOON} == {"alerts", "delivered"}
+    assert {job.name for job in jobs.JOBS if job.every == jobs.HOURLY} == {"horizon"}
 
 
 def test_run_jobs_runs_every_job_in_order_with_one_now(ran):

@@ -154,7 +154,7 @@ def test_the_database_worker_claims_and_solves_the_draft(client, demo_live):
 def test_the_engine_sees_the_week_the_clocks_go_back_as_local_days(people):
     from datetime import date
 
-    from carecircle.plans.services import visits_generate
+    from carecircle.rota.services import visits_generate
 
     monday = date(2026, 10, 19)  # Sunday 25 October 2026 has 25 hours
     for client in (people.edna,):

@@ -12,7 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from carecircle.safeguarding.models import AuditEvent
+from carecircle.audit.models import AuditEvent
 from carecircle.visits.models import Expense, SyncReceipt, VisitRecord
 from carecircle.visits.services import record_sync
 from tests.visits.conftest import snapshot

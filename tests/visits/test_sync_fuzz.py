@@ -56,7 +56,7 @@ def test_fuzzed_bodies_never_break_the_server(rec, people, client, extra):
 
 
 def _stored():
-    from carecircle.safeguarding.models import AuditEvent
+    from carecircle.audit.models import AuditEvent
     from carecircle.visits.models import (
         Expense,
         MedicineAdministration,

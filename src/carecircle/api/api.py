@@ -74,8 +74,9 @@ api = CarecircleAPI(
 install_error_handlers(api)
 api.add_router("/", people_router)
 api.add_router("/circles", circles_router)
+# Each app owns its router and the paths under its prefix. The Visit model is the rota's, so
+# /visits is rota's router; the `visits` app holds what happened at a visit: /records.
 api.add_router("/visits", rota_router)
-# Each app owns its router and the paths under its prefix.
 api.add_router("/records", visits_router)
 api.add_router("/alerts", alerts_router)
 api.add_router("/plans", plans_router)

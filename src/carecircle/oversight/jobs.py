@@ -26,12 +26,14 @@ from carecircle.notifications.delivery import deliver_due
 from carecircle.oversight import health
 from carecircle.oversight.escalations import uncovered_tick
 from carecircle.oversight.restrictions import restrictions_overdue_tick
+from carecircle.rota.services.horizon import horizon_tick
 
 log = logging.getLogger(__name__)
 
 # How often, as the name of a setting in seconds: the worker re-reads it, tests can change it.
 SOON = "ALERT_TICK_SECONDS"  # what cannot wait a minute: help calls, urgent messages
 REGULAR = "TICK_SECONDS"  # the rest
+HOURLY = "HORIZON_TICK_SECONDS"  # visits generated to the rolling horizon
 
 
 def health_refresh_all(*, now: datetime) -> dict[str, int]:
@@ -60,6 +62,7 @@ JOBS: list[Job] = [
     Job("restrictions", restrictions_overdue_tick),  # overdue restriction reviews
     Job("health", health_refresh_all),  # circle health snapshots, below-threshold escalations
     Job("live_pruned", live_prune),  # old live events
+    Job("horizon", horizon_tick, every=HOURLY),  # visits from agreed plans to the horizon
     Job("delivered", deliver_due, every=SOON),  # notifications whose time has come
 ]
 

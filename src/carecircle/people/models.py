@@ -89,6 +89,11 @@ class Client(models.Model):
     preferred_carers = models.ManyToManyField(
         "people.Carer", blank=True, related_name="preferred_by"
     )
+    died_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text=_("The day the client died: no visits are generated from this day on."),
+    )
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -99,6 +104,44 @@ class Client(models.Model):
     @property
     def display_name(self) -> str:
         return self.preferred_name or self.first_name
+
+
+class AwayReason(models.TextChoices):
+    HOSPITAL = "hospital", _("In hospital")
+    RESPITE = "respite", _("Respite care")
+    HOLIDAY = "holiday", _("Away with family or on holiday")
+    OTHER = "other", _("Away for another reason")
+
+
+class ClientAway(models.Model):
+    """A time the client is not at home (a hospital stay, respite): no visits are generated for
+    these days, and visits already planned are cancelled."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="away_periods")
+    reason = models.CharField(max_length=16, choices=AwayReason.choices)
+    starts_on = models.DateField()
+    ends_on = models.DateField(
+        null=True, blank=True, help_text=_("Last day away. Empty: until further notice.")
+    )
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["client", "starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="client_away_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client} away from {self.starts_on}"
+
+    def covers(self, day) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
 
 
 class Authority(models.TextChoices):

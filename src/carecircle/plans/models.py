@@ -16,9 +16,40 @@ class CarePlan(models.Model):
         "people.Client", on_delete=models.CASCADE, related_name="care_plan"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Visits are generated only between these days and outside a pause (empty: no limit).
+    starts_on = models.DateField(null=True, blank=True, help_text=_("First day of care."))
+    ends_on = models.DateField(null=True, blank=True, help_text=_("Last day of care."))
+    paused_from = models.DateField(null=True, blank=True)
+    paused_until = models.DateField(
+        null=True, blank=True, help_text=_("Last day of the pause. Empty: until further notice.")
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True)
+                | Q(starts_on__isnull=True)
+                | Q(ends_on__gte=models.F("starts_on")),
+                name="plan_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=Q(paused_until__isnull=True)
+                | Q(paused_from__isnull=True)
+                | Q(paused_until__gte=models.F("paused_from")),
+                name="plan_pause_ordered",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Care plan for {self.client}"
+
+    def in_care_on(self, day) -> bool:
+        """Whether visits are due on `day` by the plan's dates and pause."""
+        if self.starts_on and day < self.starts_on or self.ends_on and day > self.ends_on:
+            return False
+        if self.paused_from and day >= self.paused_from:
+            return self.paused_until is not None and day > self.paused_until
+        return True
 
     def agreed_version(self) -> CarePlanVersion | None:
         return self.versions.filter(status=VersionStatus.AGREED).order_by("-number").first()

@@ -28,9 +28,9 @@ from carecircle.people.models import (
     User,
 )
 from carecircle.plans.models import CarePlan, CarePlanVersion, PlanTask, VersionStatus, VisitPattern
-from carecircle.plans.services import visits_generate
 from carecircle.rota.models import Assignment, AvailabilityRule, Visit, VisitStatus
 from carecircle.rota.selectors import week_start
+from carecircle.rota.services import visits_generate
 from carecircle.visits.demo import demo_medicines
 from carecircle.web import demo_people as P
 

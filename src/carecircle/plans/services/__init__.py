@@ -1,5 +1,5 @@
-"""Writes to care plans, by concern: generating visits, negotiated changes, restrictive
-practices. Imports from carecircle.plans.services keep working."""
+"""Writes to care plans, by concern: negotiated changes, restrictive practices. (Generating
+visits from a plan is the rota's: carecircle.rota.services.visits_generate.)"""
 
 from carecircle.plans.services.changes import (
     change_assess_capacity,
@@ -11,7 +11,7 @@ from carecircle.plans.services.changes import (
     change_reject,
     change_withdraw,
 )
-from carecircle.plans.services.generate import MAX_GENERATE_DAYS, local_datetime, visits_generate
+from carecircle.plans.services.dates import patterns_check, plan_dates_check, plan_dates_set
 from carecircle.plans.services.restrictions import (
     restriction_end,
     restriction_record,
@@ -19,7 +19,6 @@ from carecircle.plans.services.restrictions import (
 )
 
 __all__ = [
-    "MAX_GENERATE_DAYS",
     "change_assess_capacity",
     "change_consent",
     "change_decline",
@@ -28,9 +27,10 @@ __all__ = [
     "change_propose",
     "change_reject",
     "change_withdraw",
-    "local_datetime",
+    "patterns_check",
+    "plan_dates_check",
+    "plan_dates_set",
     "restriction_end",
     "restriction_record",
     "restriction_review",
-    "visits_generate",
 ]

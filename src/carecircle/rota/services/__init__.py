@@ -1,6 +1,8 @@
 """Every write to the rota, by concern: drafting and publishing a week (drafts), open places and
 swaps (places), absences and cover (absences), released visits and kept time (releases), each
-carer's availability (availability). Import from here."""
+carer's availability (availability), generating visits from an agreed plan (generate), moving
+them when a new version is agreed (follow), keeping them to the rolling horizon (horizon) and
+stopping them while a client is away or after a death (away). Import from here."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from carecircle.rota.services.availability import (
     availability_rule_add,
     availability_rule_remove,
 )
+from carecircle.rota.services.away import client_away_record, client_death_record
 from carecircle.rota.services.common import (
     carer_circles,
 )
@@ -28,6 +31,18 @@ from carecircle.rota.services.drafts import (
     rota_draft_request,
     rota_draft_solve,
 )
+from carecircle.rota.services.follow import (
+    RotaFollow,
+    visits_follow_pattern,
+    visits_follow_version,
+)
+from carecircle.rota.services.generate import (
+    MAX_GENERATE_DAYS,
+    local_datetime,
+    visit_from_pattern,
+    visits_generate,
+)
+from carecircle.rota.services.horizon import HorizonReport, horizon_keep, horizon_tick
 from carecircle.rota.services.places import (
     access_swap,
     carers_to_ask,
@@ -49,6 +64,18 @@ from carecircle.rota.services.releases import (
 )
 
 __all__ = [
+    "HorizonReport",
+    "client_away_record",
+    "client_death_record",
+    "horizon_keep",
+    "horizon_tick",
+    "MAX_GENERATE_DAYS",
+    "RotaFollow",
+    "local_datetime",
+    "visit_from_pattern",
+    "visits_follow_pattern",
+    "visits_follow_version",
+    "visits_generate",
     "carers_to_ask",
     "absence_report",
     "absence_withdraw",

@@ -1,4 +1,5 @@
-"""Writes to care plans, and generating visits from the agreed version."""
+"""Generating the visits of an agreed plan version: the rota owns its visits; plans only say
+what they should be."""
 
 from __future__ import annotations
 

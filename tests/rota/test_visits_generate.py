@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 
 from carecircle.audit.models import AuditEvent
 from carecircle.plans.models import CarePlanVersion, VersionStatus
-from carecircle.plans.services import visits_generate
 from carecircle.rota.models import Visit
+from carecircle.rota.services import visits_generate
 
 LONDON = ZoneInfo("Europe/London")
 # The clocks went back at 02:00 on Sunday 25 October 2026 (a 25-hour day).
