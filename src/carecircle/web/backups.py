@@ -34,7 +34,7 @@ def database_kind(alias: str = "default") -> str:
 
 
 def file_kind(path: Path) -> str:
-    """"sqlite" or "postgresql", from the file's first bytes."""
+    """Which database made the file (sqlite or postgresql), from its first bytes."""
     if not path.exists():
         raise BackupError(f"{path}: no such file")
     if not path.is_file():
@@ -188,7 +188,14 @@ def _run(command: list[str], env: dict[str, str]) -> None:
 def _backup_postgresql(settings_dict: dict, target: Path) -> None:
     # pg_dump reads one snapshot (a repeatable-read transaction): writes continue meanwhile.
     _run(
-        [_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", "-f", str(target)],
+        [
+            _pg_tool("pg_dump"),
+            "--format=custom",
+            "--no-owner",
+            "--no-privileges",
+            "-f",
+            str(target),
+        ],
         _pg_env(settings_dict),
     )
 
