@@ -32,10 +32,10 @@ def main() -> None:
     setup_django()
     from django.db import connection, connections, transaction
 
+    from carecircle.audit.models import AuditEvent
+    from carecircle.audit.selectors import audit_chain_problems
+    from carecircle.audit.services import audit_record
     from carecircle.people.models import User
-    from carecircle.safeguarding.models import AuditEvent
-    from carecircle.safeguarding.selectors import audit_chain_problems
-    from carecircle.safeguarding.services import audit_record
 
     actor, _ = User.objects.get_or_create(username="audit-bench")
     detail = {"field": "notes", "text": "Had lunch; walked in the garden."}

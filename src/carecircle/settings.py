@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks.backends.database",
+    "carecircle.audit",
     "carecircle.people",
     "carecircle.circles",
     "carecircle.plans",

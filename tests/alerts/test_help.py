@@ -368,7 +368,7 @@ def test_the_live_feed_carries_only_calls_of_clients_the_person_may_open(client,
 
 
 def test_a_second_press_adds_what_it_knows_and_is_audited(people):
-    from carecircle.safeguarding.models import AuditEvent
+    from carecircle.audit.models import AuditEvent
 
     alert = raise_for_edna(people)
     again, created = services.alert_raise(

@@ -9,12 +9,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from carecircle.audit.models import AuditEvent
 from carecircle.people.models import User
 from carecircle.plans import services as svc
 from carecircle.plans.models import ChangeKind, ChangeStatus, ConsentBasis, VersionStatus
 from carecircle.plans.selectors import recent_changes, version_diff
 from carecircle.rota.models import Visit
-from carecircle.safeguarding.models import AuditEvent
 
 
 def _lunch(client):

@@ -9,12 +9,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from carecircle.audit.models import AuditEvent
 from carecircle.circles.models import Escalation, EscalationLevel, EscalationStatus
 from carecircle.circles.ticks import tick
 from carecircle.plans import services as svc
 from carecircle.plans.models import LegalBasis, RestrictionKind
 from carecircle.plans.services.restrictions import RESTRICTION_MAX_REVIEW_DAYS
-from carecircle.safeguarding.models import AuditEvent
 
 
 def _record(people, **kw):

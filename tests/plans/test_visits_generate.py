@@ -6,10 +6,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 
+from carecircle.audit.models import AuditEvent
 from carecircle.plans.models import CarePlanVersion, VersionStatus
 from carecircle.plans.services import visits_generate
 from carecircle.rota.models import Visit
-from carecircle.safeguarding.models import AuditEvent
 
 LONDON = ZoneInfo("Europe/London")
 # The clocks went back at 02:00 on Sunday 25 October 2026 (a 25-hour day).

@@ -6,9 +6,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from carecircle.audit.models import AuditEvent
 from carecircle.people.models import Carer
 from carecircle.safeguarding.concerns import concern_advance, concern_raise
-from carecircle.safeguarding.models import AuditEvent, Concern, ConcernStatus
+from carecircle.safeguarding.models import Concern, ConcernStatus
 
 
 def test_a_client_raises_a_concern_and_only_they_and_the_lead_see_it(client, people):

@@ -11,11 +11,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from carecircle.audit.models import AuditEvent
 from carecircle.people.models import Carer
 from carecircle.plans.models import PlanTask
 from carecircle.rota.models import Assignment, Visit
 from carecircle.safeguarding import anomalies as A
-from carecircle.safeguarding.models import AuditEvent, SignalAcknowledgement
+from carecircle.safeguarding.models import SignalAcknowledgement
 from carecircle.safeguarding.signal_services import signal_acknowledge, signals_for
 from carecircle.visits.models import (
     Expense,

@@ -6,8 +6,8 @@ import json
 
 from django.urls import reverse
 
+from carecircle.audit.models import AuditEvent
 from carecircle.safeguarding.concerns import concern_raise
-from carecircle.safeguarding.models import AuditEvent
 
 
 def test_the_bundle_holds_the_client_plan_visits_and_audit(client, people):

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from carecircle.api.models import ApiToken
-from carecircle.safeguarding.models import AuditEvent
+from carecircle.audit.models import AuditEvent
 from carecircle.visits.models import SyncReceipt, VisitRecord
 
 SYNC = "/api/v1/records/sync"

@@ -11,8 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
+from carecircle.audit.models import AuditEvent
 from carecircle.people.models import Representative
-from carecircle.safeguarding.models import AuditEvent
 from carecircle.visits.models import VisitRecord
 from carecircle.visits.services import location_consent_set, record_sync
 from tests.visits.conftest import snapshot

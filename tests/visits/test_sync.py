@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from carecircle.safeguarding.models import AuditEvent
+from carecircle.audit.models import AuditEvent
 from carecircle.visits.models import (
     MedicineAdministration,
     SyncReceipt,

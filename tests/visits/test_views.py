@@ -7,7 +7,7 @@ import uuid
 from django.urls import reverse
 from django.utils import timezone
 
-from carecircle.safeguarding.models import AuditEvent
+from carecircle.audit.models import AuditEvent
 from carecircle.visits.models import MedicineAdministration, VisitRecord
 
 

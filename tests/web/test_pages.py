@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from carecircle.audit.models import AuditEvent
 from carecircle.rota.models import Assignment, Visit
-from carecircle.safeguarding.models import AuditEvent
 
 
 def test_login_with_a_wrong_password_says_so(client, people):

@@ -5,11 +5,11 @@ from uuid import UUID
 from django.db import transaction
 from ninja import Router
 
+from carecircle.audit.services import audit_record
 from carecircle.people.access import access_client, clients_visible_to
 from carecircle.people.models import Client
 from carecircle.people.permissions import Perm, require, roles_of
 from carecircle.people.schemas import ClientOut, MeOut
-from carecircle.safeguarding.services import audit_record
 
 router = Router(tags=["people"])
 

@@ -10,9 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from carecircle.audit.services import audit_record
 from carecircle.people.access import access_client
 from carecircle.rota.selectors import visits_for_client
-from carecircle.safeguarding.services import audit_record
 
 
 def can_release(user, client) -> bool:

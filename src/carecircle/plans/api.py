@@ -9,13 +9,13 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from carecircle.audit.reads import audit_read
 from carecircle.circles.access import organisation_circles
 from carecircle.people.permissions import Perm, require
 from carecircle.plans.access import access_change, access_plan_client
 from carecircle.plans.equity import equity_report
 from carecircle.plans.models import PlanChange, RiskNote
 from carecircle.plans.schemas import ChangeOut, ClientEquityOut, EquityOut, RestrictionOut
-from carecircle.safeguarding.reads import audit_read
 
 router = Router(tags=["plans"])
 

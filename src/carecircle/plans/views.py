@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from carecircle.audit.reads import audit_listing, audit_read
 from carecircle.circles.access import led_circles, organisation_circles
 from carecircle.people.models import Role
 from carecircle.people.permissions import Perm, has_perm, require, roles_of
@@ -39,7 +40,6 @@ from carecircle.plans.models import (
     VisitPattern,
 )
 from carecircle.plans.selectors import version_diff, versions_of
-from carecircle.safeguarding.reads import audit_listing, audit_read
 
 
 def _say_errors(request, exc: ValidationError) -> None:

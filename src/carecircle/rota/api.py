@@ -10,12 +10,12 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 from pydantic import BeforeValidator
 
+from carecircle.audit.reads import audit_listing, audit_read
 from carecircle.people.permissions import Perm, require
 from carecircle.rota.access import access_visit, visits_visible_to
 from carecircle.rota.models import Visit
 from carecircle.rota.schemas import CarerRef, VisitOut
 from carecircle.rota.selectors import week_start
-from carecircle.safeguarding.reads import audit_listing, audit_read
 
 router = Router(tags=["visits"])
 MAX_RANGE_DAYS = 62

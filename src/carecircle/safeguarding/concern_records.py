@@ -16,11 +16,11 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from carecircle.audit.reads import audit_read
 from carecircle.plans.models import CarePlanVersion, VersionStatus
 from carecircle.rota.models import AssignmentStatus, Visit
 from carecircle.safeguarding.concerns import access_concern, handles_concerns
 from carecircle.safeguarding.models import Concern, ConcernStatus
-from carecircle.safeguarding.reads import audit_read
 from carecircle.visits.models import VisitRecord
 
 RECORD_KINDS = ("client", "visit", "carer")

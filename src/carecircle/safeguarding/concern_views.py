@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from carecircle.audit.reads import audit_read
 from carecircle.people.access import clients_visible_to
 from carecircle.people.models import Carer
 from carecircle.rota.access import access_visit
@@ -30,7 +31,6 @@ from carecircle.safeguarding.concerns import (
 )
 from carecircle.safeguarding.forms import ConcernActForm, ConcernForm
 from carecircle.safeguarding.models import CONCERN_NEXT, ConcernStatus
-from carecircle.safeguarding.reads import audit_read
 
 
 def _apply_errors(form, exc: ValidationError) -> None:

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from carecircle.audit.services import audit_record, audit_snapshot
 from carecircle.circles.access import parse_uuid
 from carecircle.people.access import clients_visible_to
 from carecircle.people.models import Carer, Role
@@ -25,7 +26,6 @@ from carecircle.safeguarding.models import (
     ConcernOutcome,
     ConcernStatus,
 )
-from carecircle.safeguarding.services import audit_record, audit_snapshot
 
 
 def handles_concerns(user) -> bool:

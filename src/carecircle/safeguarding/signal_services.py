@@ -8,12 +8,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from carecircle.audit.services import audit_record
 from carecircle.circles.access import led_circles, organisation_circles
 from carecircle.people.models import Role
 from carecircle.people.permissions import Perm, has_perm, require, roles_of
 from carecircle.safeguarding.anomalies import compute_signals
 from carecircle.safeguarding.models import SignalAcknowledgement
-from carecircle.safeguarding.services import audit_record
 
 
 def signal_circles(user):

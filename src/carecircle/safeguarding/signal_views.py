@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from carecircle.audit.reads import audit_listing
 from carecircle.people.permissions import Perm, require
-from carecircle.safeguarding.reads import audit_listing
 from carecircle.safeguarding.signal_services import signal_acknowledge, signals_for
 
 SHOWN = 100  # newest first; more would make the page too long to act on

@@ -21,11 +21,11 @@ from django.db import models
 from django.http import Http404
 from django.utils import timezone
 
+from carecircle.audit.chain import normalise_detail
+from carecircle.audit.models import AuditEvent
 from carecircle.circles.access import parse_uuid
 from carecircle.people.models import Client, Role
 from carecircle.people.permissions import Perm, has_perm, roles_of
-from carecircle.safeguarding.chain import normalise_detail
-from carecircle.safeguarding.models import AuditEvent
 
 RECORD_APPS = ("plans", "rota", "visits", "alerts")
 # Personal data about other people (carers' availability, rota drafts) is not the client's.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 
 from django.contrib.auth.decorators import login_required
@@ -11,35 +10,17 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from carecircle.audit.exports import audit_csv_lines, audit_json
+from carecircle.audit.reads import audit_listing
+from carecircle.audit.selectors import audit_chain_problems, audit_search
+from carecircle.audit.services import audit_record
 from carecircle.people.permissions import Perm, require
 from carecircle.safeguarding.forms import AuditSearchForm
-from carecircle.safeguarding.reads import audit_listing
-from carecircle.safeguarding.selectors import (
-    audit_chain_problems,
-    audit_clients_for,
-    audit_rows,
-    audit_search,
-)
-from carecircle.safeguarding.services import audit_record
+from carecircle.safeguarding.selectors import audit_clients_for, audit_events_for
 from carecircle.safeguarding.subject_access import (
     access_client_for_export,
     subject_access_bundle,
 )
-
-EXPORT_COLUMNS = [
-    "seq",
-    "at",
-    "actor",
-    "actor_ref",
-    "action",
-    "object_type",
-    "object_id",
-    "client",
-    "client_ref",
-    "detail",
-    "prev_hash",
-    "hash",
-]
 
 
 def _search(request: HttpRequest):
@@ -47,7 +28,7 @@ def _search(request: HttpRequest):
     filters = {}
     if form.is_bound and form.is_valid():
         filters = {k: v for k, v in form.cleaned_data.items() if v}
-    return form, filters, audit_search(user=request.user, **filters)
+    return form, filters, audit_search(events=audit_events_for(request.user), **filters)
 
 
 @login_required
@@ -83,11 +64,6 @@ def audit_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @login_required
 def audit_export(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.VIEW_AUDIT)
@@ -101,19 +77,11 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if kind == "json":
-        response = HttpResponse(
-            json.dumps(audit_rows(events.iterator()), indent=1), content_type="application/json"
-        )
+        response = HttpResponse(audit_json(events.iterator()), content_type="application/json")
     else:
-        writer = csv.writer(_Echo())
-
-        def rows():
-            yield writer.writerow(EXPORT_COLUMNS)
-            for row in audit_rows(events.iterator()):
-                row["detail"] = json.dumps(row["detail"], sort_keys=True)
-                yield writer.writerow([row[c] for c in EXPORT_COLUMNS])
-
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            audit_csv_lines(events.iterator()), content_type="text/csv; charset=utf-8"
+        )
     response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.{kind}"'
     return response
 

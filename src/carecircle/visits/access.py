@@ -11,12 +11,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 
+from carecircle.audit.services import audit_record
 from carecircle.circles.access import led_circles, parse_uuid
 from carecircle.people.access import access_client, carer_of
 from carecircle.people.models import Carer
 from carecircle.rota.access import visits_visible_to
 from carecircle.rota.models import AssignmentStatus, Visit
-from carecircle.safeguarding.services import audit_record
 from carecircle.visits.models import VisitRecord
 
 

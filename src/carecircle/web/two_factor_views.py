@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from carecircle.audit.services import audit_record
 from carecircle.people.security import (
     clear_failures,
     confirmed_device,
@@ -28,7 +29,6 @@ from carecircle.people.security import (
     two_factor_required,
     verify_code,
 )
-from carecircle.safeguarding.services import audit_record
 from carecircle.web.forms import CodeForm
 
 

@@ -29,9 +29,9 @@ from carecircle.alerts.services.raising import (
     access_alert,
     live,
 )
+from carecircle.audit.services import audit_record
 from carecircle.circles.access import parse_uuid
 from carecircle.people.access import carer_of
-from carecircle.safeguarding.services import audit_record
 
 log = logging.getLogger(__name__)
 

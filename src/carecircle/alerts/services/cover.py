@@ -13,7 +13,7 @@ from django.db import transaction
 
 from carecircle.alerts.models import AlertStatus, HelpAlert
 from carecircle.alerts.notifications import notify
-from carecircle.safeguarding.services import audit_record
+from carecircle.audit.services import audit_record
 
 log = logging.getLogger(__name__)
 

@@ -28,10 +28,10 @@ from carecircle.alerts.models import (
     OfferState,
 )
 from carecircle.alerts.notifications import notify
+from carecircle.audit.services import audit_record
 from carecircle.circles.access import led_circles, parse_uuid
 from carecircle.people.access import carer_of, clients_visible_to
 from carecircle.people.models import Client, Role
-from carecircle.safeguarding.services import audit_record
 
 log = logging.getLogger(__name__)
 

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from carecircle.audit.services import audit_record, audit_snapshot
 from carecircle.circles.escalations import team_leaders
 from carecircle.people.models import Representative
 from carecircle.plans.access import (
@@ -34,7 +35,6 @@ from carecircle.plans.models import (
     VisitPattern,
 )
 from carecircle.plans.services.versions import apply_change
-from carecircle.safeguarding.services import audit_record, audit_snapshot
 
 MAX_TEXT = 2000
 

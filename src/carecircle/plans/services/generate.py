@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from carecircle.audit.services import audit_record
 from carecircle.plans.models import CarePlanVersion, VersionStatus
 from carecircle.rota.models import Visit
-from carecircle.safeguarding.services import audit_record
 
 MAX_GENERATE_DAYS = 62
 

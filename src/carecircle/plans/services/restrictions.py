@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from carecircle.audit.services import audit_record, audit_snapshot
 from carecircle.people.models import Authority, Representative
 from carecircle.plans.access import PlanAction, require_plan
 from carecircle.plans.models import (
@@ -23,7 +24,6 @@ from carecircle.plans.models import (
     RestrictivePractice,
 )
 from carecircle.plans.services.changes import _text
-from carecircle.safeguarding.services import audit_record, audit_snapshot
 
 # A restriction nobody has looked at for six months is not a safeguard any more.
 RESTRICTION_MAX_REVIEW_DAYS = 183

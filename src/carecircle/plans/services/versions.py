@@ -190,7 +190,7 @@ def visits_follow_pattern(
 ) -> RotaFollow:
     """Bring the visits of `old_pattern_id` that have not started into line with `pattern` (the
     changed copy in the new version). Runs inside the endorsement's transaction."""
-    from carecircle.safeguarding.services import audit_record
+    from carecircle.audit.services import audit_record
 
     client = version.plan.client
     tz = ZoneInfo(client.organisation.time_zone)

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from carecircle.audit.services import audit_record
 from carecircle.circles.access import parse_uuid
 from carecircle.people.access import carer_of
 from carecircle.rota.models import (
@@ -35,7 +36,6 @@ from carecircle.rota.services.common import (
     carer_circles,
 )
 from carecircle.rota.services.places import place_claim
-from carecircle.safeguarding.services import audit_record
 
 
 def absence_report(

@@ -168,7 +168,7 @@ def rota_draft_publish(*, actor, draft_id) -> RotaDraft:
         draft.assignments.update(status=AssignmentStatus.PUBLISHED)
         draft.status, draft.published_at, draft.published_by = DraftStatus.PUBLISHED, now, actor
         draft.save(update_fields=["status", "published_at", "published_by", "unfilled"])
-        from carecircle.safeguarding.services import audit_record
+        from carecircle.audit.services import audit_record
 
         audit_record(
             actor=actor,

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from carecircle.audit.services import audit_record
 from carecircle.circles.access import parse_uuid
 from carecircle.circles.models import EscalationKind, EscalationLevel
 from carecircle.people.access import carer_of, clients_visible_to
@@ -40,7 +41,6 @@ from carecircle.rota.services.common import (
     _when,
     carer_circles,
 )
-from carecircle.safeguarding.services import audit_record
 
 
 def rostered_weeks(circle_ids, start: date, end: date) -> set[tuple[int, date]]:

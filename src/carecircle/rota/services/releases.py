@@ -10,6 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from carecircle.audit.services import audit_record
 from carecircle.circles.access import parse_uuid
 from carecircle.people.access import clients_visible_to
 from carecircle.people.models import Client
@@ -33,7 +34,6 @@ from carecircle.rota.services.common import (
     _when,
 )
 from carecircle.rota.services.places import open_places_for, place_claim
-from carecircle.safeguarding.services import audit_record
 
 
 def can_release(actor, client: Client) -> bool:

@@ -17,9 +17,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from carecircle.audit.services import audit_record, audit_snapshot
 from carecircle.people.models import Authority, Client, Representative
 from carecircle.plans.models import CapacityAssessment
-from carecircle.safeguarding.services import audit_record, audit_snapshot
 
 # Authorities under which a representative may decide this for a client who lacks capacity.
 DECIDING_AUTHORITIES = (Authority.LPA_HEALTH_WELFARE, Authority.DEPUTY)

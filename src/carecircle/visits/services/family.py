@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carecircle.alerts.notifications import notify
+from carecircle.audit.services import audit_record
 from carecircle.people.models import Representative
-from carecircle.safeguarding.services import audit_record
 from carecircle.visits.models import ArrivalNotice
 
 

@@ -7,8 +7,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from carecircle.audit.services import audit_record
 from carecircle.people.access import carer_of
-from carecircle.safeguarding.services import audit_record
 from carecircle.visits.models import VisitRecord
 from carecircle.visits.selectors import (
     OFFLINE_HOURS,

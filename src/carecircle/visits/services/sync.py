@@ -16,8 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from carecircle.audit.services import audit_record, audit_snapshot
 from carecircle.rota.models import Visit, VisitStatus
-from carecircle.safeguarding.services import audit_record, audit_snapshot
 from carecircle.visits import merge
 from carecircle.visits.access import access_visit_for_recording
 from carecircle.visits.models import (

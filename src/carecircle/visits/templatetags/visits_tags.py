@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils.html import json_script
 from django.utils.translation import gettext as _
 
+from carecircle.audit.services import audit_record
 from carecircle.circles.access import led_circles
 from carecircle.people.models import Representative
-from carecircle.safeguarding.services import audit_record
 from carecircle.visits.models import ArrivalNotice
 from carecircle.visits.selectors import arrivals_for_client, recent_records
 from carecircle.visits.services import may_decide_location_consent

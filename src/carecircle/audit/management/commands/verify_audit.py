@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from carecircle.safeguarding.selectors import audit_chain_problems
+from carecircle.audit.selectors import audit_chain_problems
 
 
 class Command(BaseCommand):

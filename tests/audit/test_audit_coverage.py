@@ -10,11 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from carecircle.api.models import ApiToken
+from carecircle.audit.models import AuditEvent
+from carecircle.audit.selectors import audit_chain_problems
 from carecircle.plans import services as svc
 from carecircle.plans.models import CarePlan, ChangeKind, LegalBasis, RestrictionKind
 from carecircle.rota.models import Visit
-from carecircle.safeguarding.models import AuditEvent, Concern
-from carecircle.safeguarding.selectors import audit_chain_problems
+from carecircle.safeguarding.models import Concern
 from carecircle.safeguarding.signal_services import signals_for
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from carecircle.safeguarding.models import AuditEvent
+from carecircle.audit.models import AuditEvent
 
 
 @admin.register(AuditEvent)

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from carecircle.safeguarding.models import AuditEvent
-from carecircle.safeguarding.services import audit_record
+from carecircle.audit.models import AuditEvent
+from carecircle.audit.services import audit_record
 
 
 def audit_read(*, actor, obj, client, view: str, **detail) -> AuditEvent:

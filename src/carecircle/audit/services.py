@@ -13,8 +13,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from carecircle.safeguarding.chain import GENESIS, event_hash, normalise_detail
-from carecircle.safeguarding.models import AuditChainHead, AuditEvent
+from carecircle.audit.chain import GENESIS, event_hash, normalise_detail
+from carecircle.audit.models import AuditChainHead, AuditEvent
 
 # Actions that only look at a record: no "after" snapshot is taken for them.
 # Reads copy nothing of the record into the trail (no "after" snapshot): who looked, at what, when.

@@ -13,9 +13,9 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.urls import reverse
 
-from carecircle.safeguarding.models import AuditChainHead, AuditEvent
-from carecircle.safeguarding.selectors import audit_chain_problems
-from carecircle.safeguarding.services import audit_record, audit_snapshot
+from carecircle.audit.models import AuditChainHead, AuditEvent
+from carecircle.audit.selectors import audit_chain_problems
+from carecircle.audit.services import audit_record, audit_snapshot
 
 
 def _write_some(people, n=5):
@@ -76,7 +76,7 @@ def test_a_tampered_row_is_detected_and_named(people):
 
 
 def test_a_rehashed_row_breaks_the_next_link(people):
-    from carecircle.safeguarding.chain import hash_of
+    from carecircle.audit.chain import hash_of
 
     events = _write_some(people)
     victim = AuditEvent.objects.get(pk=events[1].pk)
@@ -122,6 +122,49 @@ def test_deleting_the_actor_does_not_break_the_chain(people):
     audit_record(actor=temp, action="read", obj=people.edna, client=people.edna)
     temp.delete()
     assert "intact" in _verify()
+
+
+def _raw_update(sql: str, params) -> None:
+    """Tamper as someone with database access would: straight SQL, no model code."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(table=AuditEvent._meta.db_table), params)
+
+
+def test_reassigning_an_events_actor_is_detected_and_named(people):
+    events = _write_some(people, 3)
+    victim = events[1]
+    _raw_update("UPDATE {table} SET actor_id = %s WHERE seq = %s", [people.carer2.pk, victim.seq])
+    _, problems = audit_chain_problems()
+    assert [(p.kind, p.seq) for p in problems] == [("reassigned", victim.seq)]
+    assert "actor" in problems[0].message
+    with pytest.raises(CommandError):
+        call_command("verify_audit", stdout=io.StringIO(), stderr=(err := io.StringIO()))
+    assert f"event {victim.seq} " in err.getvalue()
+
+
+def test_reassigning_an_events_client_is_detected_and_named(people):
+    events = _write_some(people, 3)
+    victim = events[2]
+    _raw_update("UPDATE {table} SET client_id = %s WHERE seq = %s", [people.arthur.pk, victim.seq])
+    _, problems = audit_chain_problems()
+    assert [(p.kind, p.seq) for p in problems] == [("reassigned", victim.seq)]
+    assert "client" in problems[0].message
+
+
+def test_detaching_an_event_from_a_living_actor_is_detected(people):
+    """Nulling the key hides the event from a search by name; only deleting the user may do it."""
+    events = _write_some(people, 2)
+    _raw_update("UPDATE {table} SET actor_id = NULL WHERE seq = %s", [events[0].seq])
+    _, problems = audit_chain_problems()
+    assert [(p.kind, p.seq) for p in problems] == [("reassigned", events[0].seq)]
+
+
+def test_giving_an_anonymous_event_an_actor_is_detected(people):
+    event = audit_record(actor=None, action="read", obj=people.edna, client=people.edna)
+    assert event.actor_ref == ""
+    _raw_update("UPDATE {table} SET actor_id = %s WHERE seq = %s", [people.carer.pk, event.seq])
+    _, problems = audit_chain_problems()
+    assert [(p.kind, p.seq) for p in problems] == [("reassigned", event.seq)]
 
 
 def test_a_rolled_back_write_leaves_no_gap(people):

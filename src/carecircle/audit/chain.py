@@ -1,12 +1,20 @@
 """The audit hash chain: canonical JSON of an event and its SHA-256.
 
 Pure functions shared by the writer (`services.audit_record`), `manage.py verify_audit` and the data
-migration (which keeps its own copy, as migrations must not import app code)."""
+migration (which keeps its own copy, as migrations must not import app code).
+
+The hash covers the actor and client by public id (`actor_ref`, `client_ref`), not by the foreign
+keys the trail's pages, search and exports join on: deleting a person sets the key to NULL and must
+not look like tampering. So the keys are checked against the hashed refs instead. An event's key
+must be the row its ref names, or NULL when no row has that public id any more (deleted); changing
+or nulling the key of an event whose person still exists is tampering ("reassigned"). Checking
+rather than hashing the keys means chains written before this check verify unchanged."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -69,13 +77,33 @@ def hash_of(event) -> str:
 class Problem:
     seq: int | None
     event_id: int | None
-    kind: str  # changed, deleted, broken_link, unchained, head
+    kind: str  # changed, reassigned, deleted, broken_link, unchained, head
     message: str
 
 
-def verify_events(events, *, head_seq: int, head_hash: str) -> list[Problem]:
+def _reassigned(event, actor_ids: Mapping[str, int], client_ids: Mapping[str, int]) -> list[str]:
+    """The key columns (actor, client) that do not point where the event's hashed refs say."""
+    wrong = []
+    for role, ids in (("actor", actor_ids), ("client", client_ids)):
+        ref = getattr(event, f"{role}_ref")
+        if getattr(event, f"{role}_id") != (ids.get(ref) if ref else None):
+            wrong.append(role)
+    return wrong
+
+
+def verify_events(
+    events,
+    *,
+    head_seq: int,
+    head_hash: str,
+    actor_ids: Mapping[str, int] | None = None,
+    client_ids: Mapping[str, int] | None = None,
+) -> list[Problem]:
     """Walk the events in sequence order and name each break. `events` yields AuditEvent-like
-    objects ordered by seq; rows without a seq were written outside the chain (tampering)."""
+    objects ordered by seq; rows without a seq were written outside the chain (tampering).
+    `actor_ids` and `client_ids` map every existing person's public id to their primary key;
+    given both, each event's `actor_id` and `client_id` are checked against its hashed refs."""
+    check_keys = actor_ids is not None and client_ids is not None
     problems: list[Problem] = []
     expected_seq = 1
     prev_hash = GENESIS
@@ -106,16 +134,30 @@ def verify_events(events, *, head_seq: int, head_hash: str) -> list[Problem]:
                     "was changed: its hash does not match its contents",
                 )
             )
-        elif event.seq == expected_seq and event.prev_hash != prev_hash:
-            problems.append(
-                Problem(
-                    event.seq,
-                    event.id,
-                    "broken_link",
-                    f"event {event.seq} does not follow event {event.seq - 1}: "
-                    f"event {event.seq - 1} was changed and re-hashed",
+        else:
+            wrong = _reassigned(event, actor_ids, client_ids) if check_keys else []
+            if wrong:
+                columns = " and ".join(f"{role}_id" for role in wrong)
+                problems.append(
+                    Problem(
+                        event.seq,
+                        event.id,
+                        "reassigned",
+                        f"event {event.seq} (id {event.id}, {event.action} {event.object_type}) "
+                        f"was reassigned: its {columns} does not match the hashed "
+                        f"{' and '.join(wrong)}",
+                    )
                 )
-            )
+            if event.seq == expected_seq and event.prev_hash != prev_hash:
+                problems.append(
+                    Problem(
+                        event.seq,
+                        event.id,
+                        "broken_link",
+                        f"event {event.seq} does not follow event {event.seq - 1}: "
+                        f"event {event.seq - 1} was changed and re-hashed",
+                    )
+                )
         prev_hash = event.hash
         expected_seq = max(expected_seq, event.seq + 1)
     last_seq = expected_seq - 1
