@@ -6,6 +6,7 @@ without --force and the wrong kind of file is refused. On SQLite in the normal p
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -16,7 +17,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
 
-from carecircle.safeguarding.services import audit_record
+from carecircle.audit.models import AuditEvent
+from carecircle.audit.services import audit_record
 from tests.workers import database_url
 
 _COUNTS = """
@@ -33,8 +35,6 @@ print(json.dumps(counts))
 
 
 def _env(url: str) -> dict[str, str]:
-    import os
-
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="carecircle.settings", DATABASE_URL=url)
     env.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
     return env
@@ -69,8 +69,6 @@ def _counts_here() -> dict[str, int]:
 
 
 def _audit_table() -> str:
-    from carecircle.safeguarding.models import AuditEvent
-
     return AuditEvent._meta.db_table
 
 
@@ -165,8 +163,6 @@ def test_backup_taken_while_writing_restores_with_verified_chain_and_matching_co
 def test_a_tampered_backup_fails_verification_after_restore(demo_live, tmp_path, restore_target):
     """The restore test can fail: a backup of a database whose audit trail was edited restores,
     and verify_audit then says the chain is broken."""
-    from carecircle.safeguarding.models import AuditEvent
-
     audit_record(actor=None, action="view", obj=demo_live.edna, client=demo_live.edna)
     AuditEvent.objects.filter(seq=1).update(action="edited")
     path = tmp_path / "tampered.backup"
