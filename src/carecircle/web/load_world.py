@@ -89,7 +89,7 @@ def _seed_organisation(
     since = today - timedelta(days=60)
 
     users: list[User] = []
-    for c, circle in enumerate(circles):
+    for c in range(len(circles)):
         for k in range(leaders_per_circle):
             users.append(_user(f"load{tag}-c{c + 1}-tl{k + 1}", Role.TEAM_LEADER, org, hashed))
         for k in range(carers_per_circle):
