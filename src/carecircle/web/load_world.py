@@ -75,7 +75,15 @@ def seed_load_world(
 
 
 def _seed_organisation(
-    *, index, n_circles, carers_per_circle, leaders_per_circle, clients_per_circle, hashed, rnd, today
+    *,
+    index,
+    n_circles,
+    carers_per_circle,
+    leaders_per_circle,
+    clients_per_circle,
+    hashed,
+    rnd,
+    today,
 ) -> dict[str, int]:
     tag = f"{index + 1:02d}"
     org = Organisation.objects.create(
