@@ -187,7 +187,7 @@ def start_profile(procfile, url: str, port: int, web: int, workers: int):
             "HOST": "127.0.0.1",
             "PORT": str(port),
             "WEB_CONCURRENCY": str(web),
-            "DB_CONN_MAX_AGE": "60",
+            "DB_CONN_MAX_AGE": "0",  # see README "Running on several machines"
             "LOG_LEVEL": "WARNING",
             "DEBUG": "false",
         }
