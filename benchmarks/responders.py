@@ -120,8 +120,8 @@ def _take_calls_off_duty() -> None:
     you"): at night nobody is working, and a call nobody can be offered measures nothing."""
     from django.utils import timezone
 
-    from carecircle.alerts.models import NotificationPreference
     from carecircle.circles.models import Circle
+    from carecircle.notifications.models import NotificationPreference
     from carecircle.rota.engine_adapter import circle_carers
 
     for circle in Circle.objects.all():

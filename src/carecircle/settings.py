@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "carecircle.audit",
     "carecircle.people",
     "carecircle.circles",
+    "carecircle.notifications",
     "carecircle.plans",
     "carecircle.rota",
     "carecircle.visits",

@@ -10,7 +10,7 @@ from carecircle.web import two_factor_views
 from carecircle.web import views as web_views
 from carecircle.web.forms import SignInForm
 
-APPS = ["people", "circles", "plans", "rota", "visits", "alerts", "safeguarding"]
+APPS = ["people", "circles", "notifications", "plans", "rota", "visits", "alerts", "safeguarding"]
 
 urlpatterns = [
     path("", web_views.home, name="home"),

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from carecircle.alerts.models import NotificationPreference
+from carecircle.notifications.models import NotificationPreference
 from carecircle.rota.engine_adapter import circle_carers
 
 LONDON = ZoneInfo("Europe/London")

@@ -18,11 +18,10 @@ from carecircle.alerts.models import (
     HelpAlert,
     HelpOffer,
     LiveEvent,
-    Notification,
-    NotificationPreference,
     OfferState,
 )
 from carecircle.circles.models import Escalation
+from carecircle.notifications.models import Notification, NotificationPreference
 from carecircle.people.models import Carer
 
 # The circle's paid carers take calls off duty, so each call finds someone to ask at any hour

@@ -16,7 +16,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from carecircle.alerts import services
-from carecircle.alerts.models import HelpAlert, Notification
+from carecircle.alerts.models import HelpAlert
+from carecircle.notifications.models import Notification
 from carecircle.people.models import Carer, Skill
 from carecircle.rota.models import Assignment, CoverOffer, Visit
 from carecircle.rota.services import cover_accept

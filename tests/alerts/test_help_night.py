@@ -13,11 +13,11 @@ from django.test import override_settings
 from django.utils import timezone
 
 from carecircle.alerts import selectors, services
-from carecircle.alerts.models import Notification, NotificationPreference
 from carecircle.alerts.ranking import build_pool, rank
 from carecircle.circles.escalations import team_leaders
 from carecircle.circles.models import Escalation
 from carecircle.engine.responders import OFF_DUTY
+from carecircle.notifications.models import Notification, NotificationPreference
 from tests.alerts import test_help
 from tests.alerts.oncall import take_calls_off_duty, today_at
 

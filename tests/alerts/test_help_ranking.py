@@ -10,8 +10,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from carecircle.alerts.models import NotificationPreference
 from carecircle.alerts.ranking import build_pool, rank
+from carecircle.notifications.models import NotificationPreference
 from carecircle.people.models import Carer, Client, Skill
 from carecircle.rota.models import Absence, Assignment, Visit
 from carecircle.visits.models import VisitRecord

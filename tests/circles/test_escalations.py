@@ -10,11 +10,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from carecircle.alerts.models import Notification
 from carecircle.circles import health
 from carecircle.circles.escalations import escalation_resolve, escalation_take, uncovered_tick
 from carecircle.circles.models import Escalation, EscalationLevel, HealthSnapshot
 from carecircle.circles.ticks import tick
+from carecircle.notifications.models import Notification
 from carecircle.people.models import Carer
 from carecircle.rota.models import Assignment, Visit
 from carecircle.rota.services import place_claim

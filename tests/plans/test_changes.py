@@ -371,7 +371,7 @@ def test_carer_sees_changes_since_last_visit(people):
 
 @pytest.mark.django_db
 def test_the_right_people_are_told_at_each_step(people, django_capture_on_commit_callbacks):
-    from carecircle.alerts.models import Notification
+    from carecircle.notifications.models import Notification
 
     with django_capture_on_commit_callbacks(execute=True):
         change = _propose(people)
@@ -442,7 +442,7 @@ def test_a_changed_visit_pattern_moves_the_visits_already_on_the_rota(
 ):
     import time_machine
 
-    from carecircle.alerts.models import Notification
+    from carecircle.notifications.models import Notification
     from carecircle.people.models import Carer
     from carecircle.rota.models import Absence, Assignment, AvailabilityException
     from carecircle.rota.selectors import open_places
@@ -595,7 +595,7 @@ def test_a_representative_proposes_a_change_that_edna_still_decides(
 ):
     from django.urls import reverse
 
-    from carecircle.alerts.models import Notification
+    from carecircle.notifications.models import Notification
     from carecircle.plans.models import PlanChange
 
     sue = people.representative
@@ -711,7 +711,7 @@ def test_a_longer_visit_frees_a_carer_it_now_overlaps(people, django_capture_on_
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from carecircle.alerts.models import Notification
+    from carecircle.notifications.models import Notification
 
     now = timezone.now()
     with time_machine.travel(now, tick=False):
@@ -795,7 +795,7 @@ def _tomorrow_at(hour, minute=0):
 def test_a_visit_is_never_moved_into_the_past(people, django_capture_on_commit_callbacks):
     import time_machine
 
-    from carecircle.alerts.models import Notification
+    from carecircle.notifications.models import Notification
 
     now = _tomorrow_at(11)
     lunch = Visit.objects.get(pattern=_lunch(people.edna), date=now.date())
@@ -828,7 +828,7 @@ def test_a_visit_whose_window_has_opened_is_cancelled_when_its_day_goes(
 ):
     import time_machine
 
-    from carecircle.alerts.models import Notification
+    from carecircle.notifications.models import Notification
     from carecircle.visits.models import VisitRecord
 
     now = _tomorrow_at(12, 10)  # inside tomorrow's 12:00-12:30 lunch window
@@ -869,7 +869,7 @@ def test_carers_are_told_the_times_in_the_organisations_time_zone(
 ):
     import time_machine
 
-    from carecircle.alerts.models import Notification
+    from carecircle.notifications.models import Notification
 
     organisation = people.edna.organisation
     organisation.time_zone = "Asia/Tokyo"  # nine hours ahead of the server's London

@@ -11,8 +11,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from carecircle.alerts.models import Notification
 from carecircle.circles.models import Circle, Membership, MembershipRole
+from carecircle.notifications.models import Notification
 from carecircle.people.models import Carer, Skill
 from carecircle.rota.models import (
     Assignment,

@@ -111,7 +111,7 @@ def test_team_leaders_see_the_latest_records_on_the_client_page(rec, people, cli
 
 
 def test_family_who_opted_in_are_told_when_the_carer_arrives_and_leaves(rec, people, client):
-    from carecircle.alerts.models import Notification
+    from carecircle.notifications.models import Notification
 
     client.force_login(people.representative)
     client.post(reverse("arrival_notice", args=[people.edna.public_id]), {"on": "1"})

@@ -1,16 +1,6 @@
 from django.contrib import admin
 
-from carecircle.alerts.models import Notification
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("subject", "user", "urgent", "created_at", "read_at")
-    list_filter = ("urgent",)
-    search_fields = ("subject", "user__username")
-
-
-from carecircle.alerts.models import AlarmDevice, HelpAlert, HelpOffer  # noqa: E402
+from carecircle.alerts.models import AlarmDevice, HelpAlert, HelpOffer
 
 
 class HelpOfferInline(admin.TabularInline):

@@ -20,6 +20,7 @@ from ninja.security import HttpBearer
 from pydantic import field_validator
 
 from carecircle.alerts import selectors, services
+from carecircle.alerts.access import access_alert
 from carecircle.alerts.models import AlarmDevice, DeviceEvent, HelpAlert
 from carecircle.api.auth import SessionAuth, TokenAuth
 from carecircle.api.models import hash_token
@@ -139,5 +140,5 @@ def alert_status(request, alert_id: UUID):
         if alert is None:
             raise Http404
     else:
-        alert = services.access_alert(request.auth, alert_id)
+        alert = access_alert(request.auth, alert_id)
     return Status(200, _out(alert))

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from carecircle.alerts import selectors, services
+from carecircle.alerts.access import access_alert
 from carecircle.alerts.models import (
     AlertKind,
     AlertOutcome,
@@ -31,8 +32,11 @@ from carecircle.alerts.models import (
     DeclineReason,
     OfferState,
 )
+from carecircle.core.form_errors import say_errors
 from carecircle.people.access import access_client, carer_of
-from carecircle.rota.selfmanage_views import _say_errors
+
+# The call or offer a page is about: its messages need no field name.
+UNLABELLED = ("visit", "offer")
 
 
 @login_required
@@ -51,7 +55,7 @@ def help_confirm(request: HttpRequest, client_id) -> HttpResponse:
                 message=request.POST.get("message", ""),
             )
         except ValidationError as exc:
-            _say_errors(request, exc)
+            say_errors(request, exc, unlabelled=UNLABELLED)
         else:
             return redirect("help_alert", alert.public_id)
     return render(
@@ -67,7 +71,7 @@ def help_confirm(request: HttpRequest, client_id) -> HttpResponse:
 
 @login_required
 def help_alert(request: HttpRequest, alert_id) -> HttpResponse:
-    alert = services.access_alert(request.user, alert_id)
+    alert = access_alert(request.user, alert_id)
     carer = carer_of(request.user)
     my_offer = alert.offers.filter(carer=carer).first() if carer else None
     is_responder = carer is not None and alert.responder_id == carer.pk
@@ -123,7 +127,7 @@ def help_offer_act(request: HttpRequest, offer_id, action: str) -> HttpResponse:
             messages.info(request, _("This call no longer needs you. Thank you."))
         return redirect("help_alert", offer.alert.public_id)
     except ValidationError as exc:
-        _say_errors(request, exc)
+        say_errors(request, exc, unlabelled=UNLABELLED)
         from carecircle.alerts.models import HelpOffer
 
         offer = HelpOffer.objects.filter(public_id=offer_id).select_related("alert").first()
@@ -154,7 +158,7 @@ def help_alert_act(request: HttpRequest, alert_id, action: str) -> HttpResponse:
             )
             messages.success(request, _("The call is stood down; everyone asked has been told."))
     except ValidationError as exc:
-        _say_errors(request, exc)
+        say_errors(request, exc, unlabelled=UNLABELLED)
     return redirect("help_alert", alert_id)
 
 

@@ -19,6 +19,7 @@ from django.db.models import Q
 
 from carecircle import engine
 from carecircle.engine.responders import FREE, OFF_DUTY, ON_VISIT, Candidate, RankSettings
+from carecircle.notifications.models import NotificationPreference
 from carecircle.people.models import Carer, Client
 from carecircle.rota.engine_adapter import _position, circle_carers
 from carecircle.rota.models import (
@@ -242,8 +243,6 @@ def current_visit(carer: Carer, now: datetime):
 
 
 def _opted_in(user_ids: list[int]) -> set[int]:
-    from carecircle.alerts.models import NotificationPreference
-
     return set(
         NotificationPreference.objects.filter(
             user_id__in=user_ids, help_calls_off_duty=True

@@ -1,13 +1,8 @@
 from django.urls import path
 
-from carecircle.alerts import help_views, views
+from carecircle.alerts import help_views
 
 urlpatterns: list = [
-    path("inbox/", views.inbox, name="inbox"),
-    path("inbox/read/", views.inbox_mark_read, name="inbox_mark_read"),
-    path("settings/notifications/", views.notification_settings, name="notification_settings"),
-    path("push/subscription/", views.push_subscription, name="push_subscription"),
-    path("push/sw.js", views.push_worker, name="push_worker"),
     path("clients/<uuid:client_id>/help/", help_views.help_confirm, name="help_confirm"),
     path("help/<uuid:alert_id>/", help_views.help_alert, name="help_alert"),
     path(

@@ -59,7 +59,7 @@ def _event(esc: Escalation, kind: str, text: str, *, actor=None, at=None) -> Non
 
 
 def _tell(esc: Escalation, people: list[User], *, urgent: bool) -> None:
-    from carecircle.alerts.notifications import notify
+    from carecircle.notifications.services import notify
 
     body = "\n".join(f"• {r}" for r in esc.reasons) if esc.reasons else esc.subject
     for user in people:

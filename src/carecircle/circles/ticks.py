@@ -24,11 +24,11 @@ def _step(out: dict, name: str, fn: Callable[[], object]) -> None:
 
 
 def tick(*, now: datetime | None = None) -> dict:
-    from carecircle.alerts.notifications import deliver_due
     from carecircle.alerts.services import alerts_tick, live_prune
     from carecircle.circles import health
     from carecircle.circles.escalations import uncovered_tick
     from carecircle.circles.models import Circle
+    from carecircle.notifications.delivery import deliver_due
     from carecircle.plans.services.restrictions import restrictions_overdue_tick
 
     now = now or timezone.now()
@@ -51,8 +51,8 @@ def tick(*, now: datetime | None = None) -> dict:
 def fast_tick(*, now: datetime | None = None) -> dict:
     """What cannot wait a minute: help-call waves and escalations, and urgent messages (every
     ALERT_TICK_SECONDS)."""
-    from carecircle.alerts.notifications import deliver_due
     from carecircle.alerts.services import alerts_tick
+    from carecircle.notifications.delivery import deliver_due
 
     now = now or timezone.now()
     out: dict = {}

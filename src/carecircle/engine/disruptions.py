@@ -4,27 +4,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from .intervals import subtract_interval
 from .model import Problem, Visit
-
-
-def _cut(blocks: tuple[tuple[int, int], ...], start: int, end: int) -> tuple[tuple[int, int], ...]:
-    out = []
-    for a, b in blocks:
-        if b <= start or a >= end:
-            out.append((a, b))
-            continue
-        if a < start:
-            out.append((a, start))
-        if b > end:
-            out.append((end, b))
-    return tuple(out)
 
 
 def carer_away(problem: Problem, carer_id: str, start: int, end: int) -> Problem:
     """Absent (sick, on holiday) or pulled away to an emergency from `start` to `end`."""
     problem.carer(carer_id)  # a clear KeyError for an unknown carer
     carers = tuple(
-        replace(c, availability=_cut(c.availability, start, end)) if c.id == carer_id else c
+        replace(c, availability=tuple(subtract_interval(c.availability, start, end)))
+        if c.id == carer_id
+        else c
         for c in problem.carers
     )
     fixed = tuple(

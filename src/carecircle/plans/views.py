@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from carecircle.audit.reads import audit_listing, audit_read
 from carecircle.circles.access import led_circles, organisation_circles
+from carecircle.core.form_errors import say_errors
 from carecircle.people.models import Role
 from carecircle.people.permissions import Perm, has_perm, require, roles_of
 from carecircle.plans import forms as f
@@ -40,16 +41,6 @@ from carecircle.plans.models import (
     VisitPattern,
 )
 from carecircle.plans.selectors import version_diff, versions_of
-
-
-def _say_errors(request, exc: ValidationError) -> None:
-    if hasattr(exc, "message_dict"):
-        for field, errors in exc.message_dict.items():
-            for error in errors:
-                messages.error(request, error if field == "__all__" else f"{field}: {error}")
-    else:
-        for error in exc.messages:
-            messages.error(request, error)
 
 
 def _form_errors(request, form) -> None:
@@ -171,7 +162,7 @@ def change_new(request: HttpRequest, client_id) -> HttpResponse:
                     duration_minutes=data["duration_minutes"],
                 )
             except ValidationError as exc:
-                _say_errors(request, exc)
+                say_errors(request, exc)
             else:
                 if change.status == ChangeStatus.CONSENTED:
                     messages.success(
@@ -300,7 +291,7 @@ def change_act(request: HttpRequest, change_id, action: str) -> HttpResponse:
         if form is not None and not form.is_valid():
             _form_errors(request, form)
     except ValidationError as exc:
-        _say_errors(request, exc)
+        say_errors(request, exc)
     if done:
         messages.success(request, done)
     return redirect("change_page", change.public_id)
@@ -353,7 +344,7 @@ def restriction_new(request: HttpRequest, client_id) -> HttpResponse:
                     actor=request.user, client=client, **form.cleaned_data
                 )
             except ValidationError as exc:
-                _say_errors(request, exc)
+                say_errors(request, exc)
             else:
                 messages.success(
                     request,
@@ -409,7 +400,7 @@ def restriction_act(request: HttpRequest, restriction_id, action: str) -> HttpRe
             )
             messages.success(request, _("Restriction ended."))
     except ValidationError as exc:
-        _say_errors(request, exc)
+        say_errors(request, exc)
     return redirect("restriction_page", practice.public_id)
 
 

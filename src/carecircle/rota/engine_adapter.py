@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Prefetch, Q
 
 from carecircle.circles.access import MembershipRole
+from carecircle.engine.intervals import subtract_interval
 from carecircle.people.checks import lapsed_skill_codes
 from carecircle.people.models import Carer, Client
 from carecircle.rota.models import (
@@ -87,19 +88,6 @@ def circle_carers(circle, day: date) -> list[Carer]:
     )
 
 
-def _cut(blocks: list[tuple[datetime, datetime]], start: datetime, end: datetime):
-    out = []
-    for a, b in blocks:
-        if b <= start or a >= end:
-            out.append((a, b))
-            continue
-        if a < start:
-            out.append((a, start))
-        if b > end:
-            out.append((end, b))
-    return out
-
-
 def availability_blocks(
     carer: Carer, days: list[date], tz: ZoneInfo
 ) -> list[tuple[datetime, datetime]]:
@@ -131,13 +119,13 @@ def availability_blocks(
                 if exc.end_time
                 else datetime.combine(day + timedelta(days=1), time(0), tz)
             )
-            blocks = _cut(blocks, start, end)
+            blocks = subtract_interval(blocks, start, end)
             if exc.available:
                 blocks.append((start, end))
     first = datetime.combine(days[0], time(0), tz)
     last = datetime.combine(days[-1] + timedelta(days=1), time(0), tz)
     for absence in Absence.objects.filter(carer=carer, starts_at__lt=last, ends_at__gt=first):
-        blocks = _cut(blocks, absence.starts_at, absence.ends_at)
+        blocks = subtract_interval(blocks, absence.starts_at, absence.ends_at)
     return sorted(blocks)
 
 

@@ -11,7 +11,7 @@ log = logging.getLogger(__name__)
 def notify_rota_published(*, draft, user_ids) -> None:
     text = f"The {draft.circle.name} rota for the week of {draft.week_start:%-d %B} is published."
     try:
-        from carecircle.alerts.notifications import notify
+        from carecircle.notifications.services import notify
     except ImportError:
         log.info("rota published for %s users: %s", len(user_ids), text)
         return

@@ -1,14 +1,34 @@
-"""Reads for the rota pages: a carer's day, a circle's week, coverage figures."""
+"""Reads for the rota pages: a carer's day, a circle's week, coverage figures, what a carer is
+asked and offered, a draft's review."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from carecircle.circles.access import active_memberships
+from carecircle.circles.models import Circle, MembershipRole
+from carecircle.people.access import clients_visible_to
 from carecircle.people.models import Carer, Client
-from carecircle.rota.models import Assignment, AssignmentStatus, Visit, VisitStatus
+from carecircle.rota.models import (
+    Absence,
+    Assignment,
+    AssignmentStatus,
+    AvailabilityException,
+    AvailabilityRule,
+    CoverOffer,
+    DraftStatus,
+    KeptTime,
+    KeptTimeUse,
+    OfferStatus,
+    Release,
+    RotaDraft,
+    SwapOffer,
+    Visit,
+    VisitStatus,
+)
 
 
 def week_start(day: date) -> date:
@@ -131,8 +151,6 @@ class DraftReview:
 
 def draft_review(*, draft, user=None) -> DraftReview:
     """The draft as a team leader reads it: who goes where and why, and the places left open."""
-    from carecircle.people.access import clients_visible_to
-
     end = draft.week_start + timedelta(days=6)
     qs = Visit.objects.filter(circle=draft.circle, date__range=(draft.week_start, end))
     if user is not None:
@@ -161,3 +179,80 @@ def draft_review(*, draft, user=None) -> DraftReview:
     return DraftReview(
         lines=lines, gaps=gaps, carers_per_client={k: len(v) for k, v in per_client.items()}
     )
+
+
+def carer_circles(carer: Carer) -> QuerySet[Circle]:
+    """The circles the carer now works in as a carer."""
+    ids = active_memberships(carer.user, role=MembershipRole.CARER).values("circle_id")
+    return Circle.objects.filter(id__in=ids)
+
+
+def open_draft_for(*, circle, week: date) -> RotaDraft | None:
+    """The draft of that week being made or waiting for review, if any."""
+    return RotaDraft.objects.filter(
+        circle=circle,
+        week_start=week,
+        status__in=[DraftStatus.QUEUED, DraftStatus.RUNNING, DraftStatus.READY],
+    ).first()
+
+
+@dataclass(frozen=True)
+class DayOffers:
+    """What My day shows beyond the visits: offers to answer, offers made, kept time."""
+
+    cover_offers: list[CoverOffer]
+    swap_offers: list[SwapOffer]
+    my_offers: list[SwapOffer]
+    kept: list[KeptTime]
+
+
+def offers_for_carer(*, carer: Carer, user, now: datetime) -> DayOffers:
+    cover = CoverOffer.objects.filter(
+        carer=carer, status=OfferStatus.OPEN, visit__window_start__gt=now
+    ).select_related("visit__client", "absence__carer__user")
+    open_swaps = SwapOffer.objects.filter(
+        status=OfferStatus.OPEN, visit__window_start__gt=now
+    ).select_related("visit__client", "from_carer__user")
+    to_me = open_swaps.filter(to_carer=carer)
+    # Offers to the whole circle: only for clients this person may see (an informal carer helps
+    # only some), filtered in the query rather than per offer.
+    to_circle = open_swaps.filter(
+        to_carer__isnull=True,
+        visit__circle__in=carer_circles(carer),
+        visit__client__in=clients_visible_to(user),
+    ).exclude(from_carer=carer)
+    mine = SwapOffer.objects.filter(
+        from_carer=carer, status__in=[OfferStatus.OPEN, OfferStatus.NEEDS_APPROVAL]
+    ).select_related("visit__client", "to_carer__user")
+    kept = KeptTime.objects.filter(
+        carer=carer, use=KeptTimeUse.UNDECIDED, starts_at__gt=now - timedelta(days=1)
+    ).select_related("visit__client")
+    return DayOffers(
+        cover_offers=list(cover),
+        swap_offers=list(to_me) + list(to_circle),
+        my_offers=list(mine),
+        kept=list(kept),
+    )
+
+
+def absence_freed_visits(absence: Absence) -> list[Visit]:
+    """The visits an absence left open, with who covers them now and who was asked."""
+    return list(
+        Visit.objects.filter(public_id__in=absence.proposal.get("freed", []))
+        .select_related("client")
+        .prefetch_related("assignments__carer__user", "cover_offers__carer__user")
+        .order_by("window_start")
+    )
+
+
+def releases_ahead(*, client: Client, now: datetime) -> QuerySet[Release]:
+    """The client's releases not undone and not yet over."""
+    return Release.objects.filter(client=client, undone_at__isnull=True, ends_at__gt=now)
+
+
+def availability_of(*, carer: Carer, today: date) -> tuple[list[AvailabilityRule], list]:
+    """The carer's weekly pattern, by weekday (0 is Monday), and their exceptions from today."""
+    rules = list(AvailabilityRule.objects.filter(carer=carer).prefetch_related("for_clients"))
+    by_day = [[r for r in rules if r.weekday == i] for i in range(7)]
+    exceptions = list(AvailabilityException.objects.filter(carer=carer, date__gte=today))
+    return by_day, exceptions

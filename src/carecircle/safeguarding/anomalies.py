@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from carecircle.core.timefmt import local_when
 from carecircle.rota.models import AssignmentStatus, Visit, VisitStatus
 from carecircle.visits.models import (
     Expense,
@@ -86,8 +87,19 @@ class Scope:
         )
 
 
-def _t(dt: datetime) -> str:
-    return timezone.localtime(dt).strftime("%a %-d %b %H:%M")
+def _signal(kind: str, *about, at: datetime, explanation: str, visit, client, carer=None) -> Signal:
+    """A signal about `visit`. Its key is the kind and the ids of what it is about, so an
+    acknowledgement stored against the key survives a recomputation."""
+    return Signal(
+        key=":".join([kind, *(str(part) for part in about)]),
+        kind=kind,
+        at=at,
+        explanation=explanation,
+        client=client,
+        carer=carer,
+        visit=visit,
+        circle_id=visit.circle_id,
+    )
 
 
 def missed_visits(scope: Scope) -> list[Signal]:
@@ -131,16 +143,16 @@ def _missed_signal(visit, *, came: list, rostered: list, needed: int) -> Signal:
     facts = {
         "visit": visit.name,
         "client": visit.client,
-        "when": _t(visit.planned_start),
+        "when": local_when(visit.planned_start),
         "needed": needed,
     }
     if came:
         absent = [c for c in rostered if c.pk not in {x.pk for x in came}]
         facts["came"] = ", ".join(str(c) for c in came)
         facts["absent"] = ", ".join(str(c) for c in absent) or _("nobody else was rostered")
-        return Signal(
-            key=f"{SHORT_STAFFED}:{visit.public_id}",
-            kind=SHORT_STAFFED,
+        return _signal(
+            SHORT_STAFFED,
+            visit.public_id,
             at=visit.planned_start,
             explanation=_(
                 "%(visit)s for %(client)s, planned %(when)s for %(needed)s carers: only "
@@ -150,7 +162,6 @@ def _missed_signal(visit, *, came: list, rostered: list, needed: int) -> Signal:
             client=visit.client,
             carer=absent[0] if absent else None,
             visit=visit,
-            circle_id=visit.circle_id,
         )
     if rostered:
         facts["carers"] = ", ".join(str(c) for c in rostered)
@@ -166,15 +177,14 @@ def _missed_signal(visit, *, came: list, rostered: list, needed: int) -> Signal:
             )
             % facts
         )
-    return Signal(
-        key=f"{MISSED}:{visit.public_id}",
-        kind=MISSED,
+    return _signal(
+        MISSED,
+        visit.public_id,
         at=visit.planned_start,
         explanation=explanation,
         client=visit.client,
         carer=rostered[0] if len(rostered) == 1 else None,
         visit=visit,
-        circle_id=visit.circle_id,
     )
 
 
@@ -185,9 +195,9 @@ def late_starts(scope: Scope) -> list[Signal]:
         late = int((record.checked_in_at - record.visit.planned_start).total_seconds() // 60)
         if late > limit:
             out.append(
-                Signal(
-                    key=f"{LATE}:{record.public_id}",
-                    kind=LATE,
+                _signal(
+                    LATE,
+                    record.public_id,
                     at=record.checked_in_at,
                     explanation=_(
                         "%(carer)s checked in at %(client)s %(late)s minutes after the planned "
@@ -197,13 +207,12 @@ def late_starts(scope: Scope) -> list[Signal]:
                         "carer": record.carer,
                         "client": record.client,
                         "late": late,
-                        "when": _t(record.visit.planned_start),
+                        "when": local_when(record.visit.planned_start),
                         "limit": limit,
                     },
                     client=record.client,
                     carer=record.carer,
                     visit=record.visit,
-                    circle_id=record.visit.circle_id,
                 )
             )
     return out
@@ -216,9 +225,9 @@ def short_visits(scope: Scope) -> list[Signal]:
         stayed = record.minutes_on_site
         if planned and stayed * 3 < planned * 2:
             out.append(
-                Signal(
-                    key=f"{SHORT}:{record.public_id}",
-                    kind=SHORT,
+                _signal(
+                    SHORT,
+                    record.public_id,
                     at=record.checked_in_at,
                     explanation=_(
                         "%(carer)s stayed %(stayed)s minutes with %(client)s on %(when)s; "
@@ -229,12 +238,11 @@ def short_visits(scope: Scope) -> list[Signal]:
                         "client": record.client,
                         "stayed": stayed,
                         "planned": planned,
-                        "when": _t(record.checked_in_at),
+                        "when": local_when(record.checked_in_at),
                     },
                     client=record.client,
                     carer=record.carer,
                     visit=record.visit,
-                    circle_id=record.visit.circle_id,
                 )
             )
     return out
@@ -269,29 +277,31 @@ def two_places_at_once(scope: Scope) -> list[Signal]:
                     continue
                 if a.visit.circle_id not in circles and b.visit.circle_id not in circles:
                     continue
-                out.append(
-                    Signal(
-                        key=f"{TWO_PLACES}:{a.public_id}:{b.public_id}",
-                        kind=TWO_PLACES,
-                        at=b.checked_in_at,
-                        explanation=_(
-                            "%(carer)s was checked in at %(a)s (from %(a_at)s) and at %(b)s "
-                            "(from %(b_at)s) at the same time."
-                        )
-                        % {
-                            "carer": a.carer,
-                            "a": a.client,
-                            "a_at": _t(a.checked_in_at),
-                            "b": b.client,
-                            "b_at": _t(b.checked_in_at),
-                        },
-                        client=b.client,
-                        carer=a.carer,
-                        visit=b.visit,
-                        circle_id=b.visit.circle_id,
-                    )
-                )
+                out.append(_two_places_signal(a, b))
     return out
+
+
+def _two_places_signal(a: VisitRecord, b: VisitRecord) -> Signal:
+    return _signal(
+        TWO_PLACES,
+        a.public_id,
+        b.public_id,
+        at=b.checked_in_at,
+        explanation=_(
+            "%(carer)s was checked in at %(a)s (from %(a_at)s) and at %(b)s "
+            "(from %(b_at)s) at the same time."
+        )
+        % {
+            "carer": a.carer,
+            "a": a.client,
+            "a_at": local_when(a.checked_in_at),
+            "b": b.client,
+            "b_at": local_when(b.checked_in_at),
+        },
+        client=b.client,
+        carer=a.carer,
+        visit=b.visit,
+    )
 
 
 def _expenses(scope: Scope):
@@ -307,9 +317,9 @@ def expenses_without_receipt(scope: Scope) -> list[Signal]:
         _expenses(scope).filter(receipt_sha256__isnull=True).exclude(kind=ExpenseKind.MILEAGE)
     ):
         out.append(
-            Signal(
-                key=f"{EXPENSE_NO_RECEIPT}:{expense.public_id}",
-                kind=EXPENSE_NO_RECEIPT,
+            _signal(
+                EXPENSE_NO_RECEIPT,
+                expense.public_id,
                 at=expense.spent_at,
                 explanation=_(
                     "%(carer)s spent £%(amount)s (%(kind)s) for %(client)s on %(when)s with no "
@@ -320,23 +330,34 @@ def expenses_without_receipt(scope: Scope) -> list[Signal]:
                     "amount": expense.amount,
                     "kind": expense.get_kind_display().lower(),
                     "client": expense.record.client,
-                    "when": _t(expense.spent_at),
+                    "when": local_when(expense.spent_at),
                 },
                 client=expense.record.client,
                 carer=expense.carer,
                 visit=expense.record.visit,
-                circle_id=expense.record.visit.circle_id,
             )
         )
     return out
+
+
+def _why_unusual(amount: float, before: list[float]) -> str | None:
+    """Why an amount is unusual against the amounts before it, or None when it is not."""
+    factor = settings.SIGNAL_EXPENSE_FACTOR
+    limit = settings.SIGNAL_EXPENSE_LIMIT
+    if len(before) >= 3:
+        usual = statistics.median(before)
+        if usual <= 0 or amount <= factor * usual:
+            return None
+        return _("%(factor)s times the usual £%(usual).2f") % {"factor": factor, "usual": usual}
+    if amount > limit:
+        return _("over £%(limit)s with little history to compare") % {"limit": limit}
+    return None
 
 
 def unusual_expenses(scope: Scope) -> list[Signal]:
     """An expense far above what is usual for this client and kind: more than
     SIGNAL_EXPENSE_FACTOR times the median of the previous 90 days (with at least three to
     compare), or above SIGNAL_EXPENSE_LIMIT when there is no history."""
-    factor = settings.SIGNAL_EXPENSE_FACTOR
-    limit = settings.SIGNAL_EXPENSE_LIMIT
     recent = list(_expenses(scope))
     if not recent:
         return []
@@ -357,20 +378,13 @@ def unusual_expenses(scope: Scope) -> list[Signal]:
             for e in history[(expense.record.client_id, expense.kind)]
             if e.spent_at < expense.spent_at and e.id != expense.id
         ]
-        amount = float(expense.amount)
-        if len(before) >= 3:
-            usual = statistics.median(before)
-            if usual <= 0 or amount <= factor * usual:
-                continue
-            why = _("%(factor)s times the usual £%(usual).2f") % {"factor": factor, "usual": usual}
-        elif amount > limit:
-            why = _("over £%(limit)s with little history to compare") % {"limit": limit}
-        else:
+        why = _why_unusual(float(expense.amount), before)
+        if why is None:
             continue
         out.append(
-            Signal(
-                key=f"{EXPENSE_UNUSUAL}:{expense.public_id}",
-                kind=EXPENSE_UNUSUAL,
+            _signal(
+                EXPENSE_UNUSUAL,
+                expense.public_id,
                 at=expense.spent_at,
                 explanation=_("%(carer)s spent £%(amount)s (%(kind)s) for %(client)s: %(why)s.")
                 % {
@@ -383,7 +397,6 @@ def unusual_expenses(scope: Scope) -> list[Signal]:
                 client=expense.record.client,
                 carer=expense.carer,
                 visit=expense.record.visit,
-                circle_id=expense.record.visit.circle_id,
             )
         )
     return out
@@ -393,6 +406,10 @@ def repeated_refusals(scope: Scope) -> list[Signal]:
     """The same task not done, or the same medicine refused, SIGNAL_REFUSALS times or more in
     the period: the plan may need changing, or the client's wishes are being overridden."""
     threshold = settings.SIGNAL_REFUSALS
+    return _refused_tasks(scope, threshold) + _refused_medicines(scope, threshold)
+
+
+def _refused_tasks(scope: Scope, threshold: int) -> list[Signal]:
     out = []
     tasks = defaultdict(list)
     for tr in TaskRecord.objects.filter(
@@ -404,9 +421,11 @@ def repeated_refusals(scope: Scope) -> list[Signal]:
             last = max(rows, key=lambda r: r.recorded_at)
             reasons = "; ".join(sorted({r.reason for r in rows if r.reason})) or _("none given")
             out.append(
-                Signal(
-                    key=f"{REFUSED_TASK}:{last.record.client.public_id}:{last.task_id}:{len(rows)}",
-                    kind=REFUSED_TASK,
+                _signal(
+                    REFUSED_TASK,
+                    last.record.client.public_id,
+                    last.task_id,
+                    len(rows),
                     at=last.recorded_at,
                     explanation=_(
                         "“%(task)s” was not done %(n)s times for %(client)s since %(since)s. "
@@ -416,14 +435,18 @@ def repeated_refusals(scope: Scope) -> list[Signal]:
                         "task": last.task,
                         "n": len(rows),
                         "client": last.record.client,
-                        "since": _t(scope.since),
+                        "since": local_when(scope.since),
                         "reasons": reasons,
                     },
                     client=last.record.client,
                     visit=last.record.visit,
-                    circle_id=last.record.visit.circle_id,
                 )
             )
+    return out
+
+
+def _refused_medicines(scope: Scope, threshold: int) -> list[Signal]:
+    out = []
     medicines = defaultdict(list)
     for ma in MedicineAdministration.objects.filter(
         record__visit__circle__in=scope.circles,
@@ -435,10 +458,11 @@ def repeated_refusals(scope: Scope) -> list[Signal]:
         if len(rows) >= threshold:
             last = max(rows, key=lambda r: r.given_at)
             out.append(
-                Signal(
-                    key=f"{REFUSED_MEDICINE}:{last.record.client.public_id}:"
-                    f"{last.medicine_id}:{len(rows)}",
-                    kind=REFUSED_MEDICINE,
+                _signal(
+                    REFUSED_MEDICINE,
+                    last.record.client.public_id,
+                    last.medicine_id,
+                    len(rows),
                     at=last.given_at,
                     explanation=_(
                         "%(client)s refused %(medicine)s %(n)s times since %(since)s. Tell the "
@@ -448,11 +472,10 @@ def repeated_refusals(scope: Scope) -> list[Signal]:
                         "client": last.record.client,
                         "medicine": last.medicine.name,
                         "n": len(rows),
-                        "since": _t(scope.since),
+                        "since": local_when(scope.since),
                     },
                     client=last.record.client,
                     visit=last.record.visit,
-                    circle_id=last.record.visit.circle_id,
                 )
             )
     return out
@@ -476,21 +499,20 @@ def outside_the_plan(scope: Scope) -> list[Signal]:
             reasons.append(_("the visit is not in the client's plan"))
         if reasons:
             out.append(
-                Signal(
-                    key=f"{OUTSIDE_PLAN}:{record.public_id}",
-                    kind=OUTSIDE_PLAN,
+                _signal(
+                    OUTSIDE_PLAN,
+                    record.public_id,
                     at=record.checked_in_at or record.visit.planned_start,
                     explanation=_("%(visit)s for %(client)s on %(when)s: %(why)s.")
                     % {
                         "visit": record.visit.name,
                         "client": record.client,
-                        "when": _t(record.checked_in_at or record.visit.planned_start),
+                        "when": local_when(record.checked_in_at or record.visit.planned_start),
                         "why": "; ".join(reasons),
                     },
                     client=record.client,
                     carer=record.carer,
                     visit=record.visit,
-                    circle_id=record.visit.circle_id,
                 )
             )
     return out

@@ -10,42 +10,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
-from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from carecircle.audit.reads import audit_read
 from carecircle.plans.models import CarePlanVersion, VersionStatus
 from carecircle.rota.models import AssignmentStatus, Visit
-from carecircle.safeguarding.concerns import access_concern, handles_concerns
-from carecircle.safeguarding.models import Concern, ConcernStatus
+from carecircle.safeguarding.models import Concern
 from carecircle.visits.models import VisitRecord
-
-RECORD_KINDS = ("client", "visit", "carer")
-
-
-def concern_links(concern: Concern) -> dict:
-    """What the concern links to, by kind (None where nothing is linked)."""
-    return {"client": concern.client, "visit": concern.visit, "carer": concern.about_carer}
-
-
-def access_concern_record(user, concern_id, kind: str):
-    """(concern, record): 404 for a concern the user may not see or a link it does not have;
-    403 for someone who sees the concern (whoever raised it) but does not handle concerns, and
-    for a closed concern."""
-    if kind not in RECORD_KINDS:
-        raise Http404("No such record.")
-    concern = access_concern(user, concern_id)
-    if not handles_concerns(user):
-        raise PermissionDenied(_("Only the safeguarding lead opens records from a concern."))
-    if concern.status == ConcernStatus.CLOSED:
-        raise PermissionDenied(_("This concern is closed: its records are no longer open to you."))
-    record = concern_links(concern)[kind]
-    if record is None:
-        raise Http404("The concern links no such record.")
-    return concern, record
 
 
 def _client_of(concern: Concern, record):

@@ -12,30 +12,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from carecircle.audit.reads import audit_read
+from carecircle.core.form_errors import errors_to_form, say_errors
 from carecircle.people.access import clients_visible_to
 from carecircle.people.models import Carer
 from carecircle.rota.access import access_visit
-from carecircle.safeguarding.concern_records import (
+from carecircle.safeguarding.access import (
+    access_concern,
     access_concern_record,
     concern_links,
-    concern_record_context,
+    concerns_visible_to,
+    handles_concerns,
 )
+from carecircle.safeguarding.concern_records import concern_record_context
 from carecircle.safeguarding.concerns import (
-    access_concern,
     concern_advance,
     concern_note_add,
     concern_raise,
     concern_visits,
-    concerns_visible_to,
-    handles_concerns,
 )
 from carecircle.safeguarding.forms import ConcernActForm, ConcernForm
 from carecircle.safeguarding.models import CONCERN_NEXT, ConcernStatus
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @login_required
@@ -64,7 +60,7 @@ def concern_new(request: HttpRequest) -> HttpResponse:
                 visit=visit,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(
                 request,
@@ -140,9 +136,7 @@ def concern_act(request: HttpRequest, concern_id, action: str) -> HttpResponse:
         else:
             return HttpResponse(status=404)
     except ValidationError as exc:
-        for errors in exc.message_dict.values():
-            for error in errors:
-                messages.error(request, error)
+        say_errors(request, exc, labels=False)
     else:
         messages.success(request, _("Saved."))
     return redirect("concern_page", concern.public_id)

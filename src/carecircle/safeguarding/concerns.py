@@ -8,17 +8,15 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carecircle.audit.services import audit_record, audit_snapshot
 from carecircle.circles.access import parse_uuid
 from carecircle.people.access import clients_visible_to
-from carecircle.people.models import Carer, Role
-from carecircle.people.permissions import Perm, has_perm, roles_of
+from carecircle.people.models import Carer
 from carecircle.rota.models import Visit
+from carecircle.safeguarding.access import handles_concerns
 from carecircle.safeguarding.models import (
     CONCERN_NEXT,
     Concern,
@@ -26,30 +24,6 @@ from carecircle.safeguarding.models import (
     ConcernOutcome,
     ConcernStatus,
 )
-
-
-def handles_concerns(user) -> bool:
-    return has_perm(user, Perm.HANDLE_CONCERNS)
-
-
-def concerns_visible_to(user) -> QuerySet[Concern]:
-    if not getattr(user, "is_authenticated", False):
-        return Concern.objects.none()
-    qs = Concern.objects.select_related("client", "raised_by", "about_carer__user", "visit")
-    if Role.ADMIN in roles_of(user) or user.is_superuser:
-        return qs
-    condition = Q(raised_by=user)
-    if handles_concerns(user):
-        condition |= Q(organisation_id=user.organisation_id)
-    return qs.filter(condition)
-
-
-def access_concern(user, concern_id) -> Concern:
-    concern = concerns_visible_to(user).filter(public_id=parse_uuid(concern_id)).first()
-    if concern is None:
-        # Whether a concern exists is itself sensitive: a 404, never a 403.
-        raise Http404("No such concern.")
-    return concern
 
 
 def concern_raise(

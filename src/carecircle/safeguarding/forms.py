@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from carecircle.core.timefmt import local_when
 from carecircle.people.models import Client
 from carecircle.safeguarding.models import ConcernOutcome
 
@@ -72,7 +72,7 @@ class ConcernActForm(forms.Form):
             self.fields["visit"].choices = [("", "—")] + [
                 (
                     str(v.public_id),
-                    f"{v.name}, {timezone.localtime(v.window_start):%a %-d %b %H:%M}",
+                    f"{v.name}, {local_when(v.window_start)}",
                 )
                 for v in visits
             ]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from carecircle.audit.reads import audit_listing
+from carecircle.core.form_errors import say_errors
 from carecircle.people.permissions import Perm, require
 from carecircle.safeguarding.signal_services import signal_acknowledge, signals_for
 
@@ -45,9 +46,7 @@ def signal_ack(request: HttpRequest) -> HttpResponse:
             reason=request.POST.get("reason", ""),
         )
     except ValidationError as exc:
-        for errors in exc.message_dict.values():
-            for error in errors:
-                messages.error(request, error)
+        say_errors(request, exc, labels=False)
     else:
         messages.success(request, _("Acknowledged, with your reason recorded."))
     return redirect("signal_list")

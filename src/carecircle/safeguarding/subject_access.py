@@ -16,18 +16,16 @@ lead decides what to release from them separately."""
 from __future__ import annotations
 
 from django.apps import apps
-from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import Http404
 from django.utils import timezone
 
 from carecircle.audit.chain import normalise_detail
 from carecircle.audit.models import AuditEvent
-from carecircle.circles.access import parse_uuid
-from carecircle.people.models import Client, Role
-from carecircle.people.permissions import Perm, has_perm, roles_of
+from carecircle.people.models import Client
 
 RECORD_APPS = ("plans", "rota", "visits", "alerts")
+# Messages (the notifications app) are not collected by foreign key: see _messages. The rest of
+# that app is how and where other people are reached.
 # Personal data about other people (carers' availability, rota drafts) is not the client's.
 SKIP_MODELS = {
     "rota.rotadraft",
@@ -37,13 +35,6 @@ SKIP_MODELS = {
     "rota.coveroffer",
     "visits.syncreceipt",  # technical: which phone operation was applied
     "visits.recordalias",
-    # Messages are collected by what they are about (see _messages), not by foreign key; the rest
-    # is how and where other people are reached.
-    "alerts.notification",
-    "alerts.delivery",
-    "alerts.notificationpreference",
-    "alerts.pushsubscription",
-    "alerts.vapidkeys",
 }
 # Where a model points at two owners, the one that makes a row the client's: a help call that took
 # a carer from this client's visit (left_visit) is the other client's call, not this one's.
@@ -65,18 +56,6 @@ NOTES = [
     "Safeguarding concerns and their audit events are left out; the safeguarding lead decides "
     "what to release from them separately.",
 ]
-
-
-def access_client_for_export(user, client_id) -> Client:
-    if not has_perm(user, Perm.EXPORT_PERSONAL_DATA):
-        raise PermissionDenied("Your role does not export personal data.")
-    clients = Client.objects.all()
-    if Role.ADMIN not in roles_of(user) and not user.is_superuser:
-        clients = clients.filter(organisation_id=user.organisation_id)
-    client = clients.filter(public_id=parse_uuid(client_id)).first()
-    if client is None:
-        raise Http404("No such client.")
-    return client
 
 
 def _row(obj) -> dict:
@@ -115,9 +94,9 @@ def _messages(client: Client) -> list[dict]:
     """The client's own inbox. Messages to other people are left out, those about the client's
     help calls included: they name their recipients and can name other clients (a carer "left
     Arthur's visit to answer a help call")."""
-    if not apps.is_installed("carecircle.alerts") or not client.user_id:
+    if not apps.is_installed("carecircle.notifications") or not client.user_id:
         return []
-    from carecircle.alerts.models import Notification
+    from carecircle.notifications.models import Notification
 
     return [
         {

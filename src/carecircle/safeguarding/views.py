@@ -15,12 +15,10 @@ from carecircle.audit.reads import audit_listing
 from carecircle.audit.selectors import audit_chain_problems, audit_search
 from carecircle.audit.services import audit_record
 from carecircle.people.permissions import Perm, require
+from carecircle.safeguarding.access import access_client_for_export
 from carecircle.safeguarding.forms import AuditSearchForm
 from carecircle.safeguarding.selectors import audit_clients_for, audit_events_for
-from carecircle.safeguarding.subject_access import (
-    access_client_for_export,
-    subject_access_bundle,
-)
+from carecircle.safeguarding.subject_access import subject_access_bundle
 
 
 def _search(request: HttpRequest):

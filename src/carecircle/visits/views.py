@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from carecircle.audit.services import audit_record
 from carecircle.circles.access import parse_uuid
+from carecircle.core.form_errors import say_errors
 from carecircle.people.access import access_client, carer_of
 from carecircle.visits import services
 from carecircle.visits.access import access_record_for_team, access_visit_for_recording
@@ -114,9 +115,7 @@ def _record_post(request: HttpRequest, visit) -> HttpResponse:
         data = snapshot_from_form(request.POST, request.FILES, visit=visit, user=request.user)
         result = services.record_sync(actor=request.user, data=data)
     except ValidationError as exc:
-        for field, errors in getattr(exc, "message_dict", {"": exc.messages}).items():
-            for error in errors:
-                messages.error(request, f"{field}: {error}" if field else error)
+        say_errors(request, exc)
         return redirect("visit_record", visit.public_id)
     for warning in result["warnings"]:
         messages.error(request, warning["message"])

@@ -7,7 +7,7 @@ from importlib import import_module
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-NAV_APPS = ["rota", "circles", "plans", "visits", "alerts", "safeguarding", "people"]
+NAV_APPS = ["rota", "circles", "plans", "visits", "notifications", "safeguarding", "people"]
 
 
 def navigation(request) -> dict:

@@ -10,10 +10,8 @@ from carecircle.alerts.services.answering import (
 )
 from carecircle.alerts.services.raising import (
     _may_manage,
-    access_alert,
     alert_raise,
     alerts_tick,
-    can_see_alert,
     device_issue,
     live,
     live_prune,
@@ -22,13 +20,11 @@ from carecircle.alerts.services.raising import (
 
 __all__ = [
     "_may_manage",
-    "access_alert",
     "alert_arrived",
     "alert_cancel",
     "alert_raise",
     "alert_resolve",
     "alerts_tick",
-    "can_see_alert",
     "device_issue",
     "live",
     "live_prune",

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from carecircle.alerts.access import access_alert, access_offer
 from carecircle.alerts.models import (
     AlertOutcome,
     AlertStatus,
@@ -19,18 +20,16 @@ from carecircle.alerts.models import (
     HelpOffer,
     OfferState,
 )
-from carecircle.alerts.notifications import notify
 from carecircle.alerts.services.cover import cover_responder_visits, give_back_visits
 from carecircle.alerts.services.raising import (
     _close_escalation,
     _escalate,
     _may_manage,
     _send_wave,
-    access_alert,
     live,
 )
 from carecircle.audit.services import audit_record
-from carecircle.circles.access import parse_uuid
+from carecircle.notifications.services import notify
 from carecircle.people.access import carer_of
 
 log = logging.getLogger(__name__)
@@ -39,25 +38,11 @@ log = logging.getLogger(__name__)
 # --- answering ------------------------------------------------------------------------------------
 
 
-def _my_offer(actor, offer_id) -> HelpOffer:
-    from django.http import Http404
-
-    carer = carer_of(actor)
-    offer = (
-        HelpOffer.objects.select_related("alert__client", "carer__user")
-        .filter(public_id=parse_uuid(offer_id))
-        .first()
-    )
-    if offer is None or carer is None or offer.carer_id != carer.pk:
-        raise Http404("No such offer.")
-    return offer
-
-
 def offer_accept(*, actor, offer_id, now: datetime | None = None) -> HelpAlert:
     """The first carer to accept goes. The alert's row lock makes it atomic: a second carer
     accepting at the same moment waits, then finds it taken and is told who is going."""
     now = now or timezone.now()
-    offer = _my_offer(actor, offer_id)
+    offer = access_offer(actor, offer_id)
     with transaction.atomic():
         alert = (
             HelpAlert.objects.select_for_update(of=("self",))
@@ -151,7 +136,7 @@ def offer_decline(
         raise ValidationError(
             {"reason": f"Choose a reason: {', '.join(str(x) for x in DeclineReason.labels)}."}
         )
-    offer = _my_offer(actor, offer_id)
+    offer = access_offer(actor, offer_id)
     with transaction.atomic():
         alert = HelpAlert.objects.select_for_update(of=("self",)).get(pk=offer.alert_id)
         offer = HelpOffer.objects.select_for_update(of=("self",)).get(pk=offer.pk)

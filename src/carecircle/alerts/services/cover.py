@@ -12,8 +12,8 @@ from django.conf import settings
 from django.db import transaction
 
 from carecircle.alerts.models import AlertStatus, HelpAlert
-from carecircle.alerts.notifications import notify
 from carecircle.audit.services import audit_record
+from carecircle.notifications.services import notify
 
 log = logging.getLogger(__name__)
 

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from carecircle.alerts.access import org_manager
 from carecircle.alerts.models import (
     ACTIVE_ALERT,
     AlarmDevice,
@@ -27,9 +28,9 @@ from carecircle.alerts.models import (
     LiveEvent,
     OfferState,
 )
-from carecircle.alerts.notifications import notify
 from carecircle.audit.services import audit_record
-from carecircle.circles.access import led_circles, parse_uuid
+from carecircle.circles.access import led_circles
+from carecircle.notifications.services import notify
 from carecircle.people.access import carer_of, clients_visible_to
 from carecircle.people.models import Client, Role
 
@@ -54,44 +55,13 @@ def source_for(actor, client: Client) -> str:
     raise PermissionDenied("Only the client, their representative or their carers can call.")
 
 
-def _org_manager(user, alert: HelpAlert) -> bool:
-    """A manager of the client's organisation: the top of the escalation ladder for a call."""
-    return (
-        getattr(user, "role", None) == Role.MANAGER
-        and user.organisation_id is not None
-        and user.organisation_id == alert.circle.organisation_id
-    )
-
-
-def can_see_alert(user, alert: HelpAlert) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if clients_visible_to(user).filter(pk=alert.client_id).exists() or _org_manager(user, alert):
-        return True
-    carer = carer_of(user)
-    return carer is not None and alert.offers.filter(carer=carer).exists()
-
-
-def access_alert(user, alert_id) -> HelpAlert:
-    from django.http import Http404
-
-    alert = (
-        HelpAlert.objects.select_related("client", "circle", "responder__user", "raised_by")
-        .filter(public_id=parse_uuid(alert_id))
-        .first()
-    )
-    if alert is None or not can_see_alert(user, alert):
-        raise Http404("No such help call.")
-    return alert
-
-
 def _may_manage(user, alert: HelpAlert) -> bool:
     """Team leaders of the circle, the organisation's managers (and administrators) can act
     for anyone."""
     return (
         user.is_superuser
         or getattr(user, "role", None) == Role.ADMIN
-        or _org_manager(user, alert)
+        or org_manager(user, alert)
         or led_circles(user).filter(pk=alert.circle_id).exists()
     )
 

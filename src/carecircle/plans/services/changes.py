@@ -75,7 +75,7 @@ def _audit(
 
 def _tell(people, change: PlanChange, subject: str) -> None:
     """Tell people about a step once it has committed (never the person who took it)."""
-    from carecircle.alerts.notifications import notify
+    from carecircle.notifications.services import notify
 
     url = f"/plan-changes/{change.public_id}/"
     body = f"{change.get_kind_display()}: {change.summary}"

@@ -533,7 +533,7 @@ def _notify_after_commit(lines: dict, *, subject: str) -> None:
     """One message a person, their lines as its body, pointing to My day; sent on commit."""
     from django.urls import reverse
 
-    from carecircle.alerts.notifications import notify
+    from carecircle.notifications.services import notify
 
     if not lines:
         return

@@ -6,10 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
-from carecircle.circles.access import active_memberships, parse_uuid
-from carecircle.circles.models import Circle, MembershipRole
+from carecircle.circles.access import parse_uuid
+from carecircle.core.timefmt import local_when
 from carecircle.people.access import carer_of, clients_visible_to
 from carecircle.people.models import Carer
 from carecircle.rota.models import (
@@ -20,6 +19,7 @@ from carecircle.rota.models import (
     VisitStatus,
 )
 from carecircle.rota.rules import Finding
+from carecircle.rota.selectors import carer_circles
 
 
 def _carer(actor) -> Carer:
@@ -27,11 +27,6 @@ def _carer(actor) -> Carer:
     if carer is None:
         raise PermissionDenied("Only carers can do this.")
     return carer
-
-
-def carer_circles(carer: Carer):
-    ids = active_memberships(carer.user, role=MembershipRole.CARER).values("circle_id")
-    return Circle.objects.filter(id__in=ids)
 
 
 def _lock_carers(*carers: Carer) -> None:
@@ -76,11 +71,11 @@ def _rule_error(findings: list[Finding], field: str = "visit") -> ValidationErro
 
 
 def _when(visit: Visit) -> str:
-    return timezone.localtime(visit.start or visit.window_start).strftime("%a %-d %b %H:%M")
+    return local_when(visit.start or visit.window_start)
 
 
 def _notify(user, subject: str, *, url: str = "", body: str = "", urgent: bool = False) -> None:
-    from carecircle.alerts.notifications import notify
+    from carecircle.notifications.services import notify
 
     notify(user=user, subject=subject, body=body, url=url, urgent=urgent)
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from carecircle.circles.access import led_circles
 from carecircle.circles.models import MembershipRole
 from carecircle.people.models import INFORMAL_KINDS
+from carecircle.rota.forms import WEEKDAYS
 from carecircle.rota.models import AvailabilityRule, KeptTime, KeptTimeUse
 
 register = template.Library()
@@ -78,6 +79,4 @@ def hours(minutes: int) -> str:
 
 @register.filter
 def weekday_name(weekday: int) -> str:
-    from carecircle.rota.selfmanage_views import WEEKDAYS
-
     return str(WEEKDAYS[int(weekday)])

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from carecircle.alerts.notifications import notify
 from carecircle.audit.services import audit_record
+from carecircle.notifications.services import notify
 from carecircle.people.models import Representative
 from carecircle.visits.models import ArrivalNotice
 

@@ -8,10 +8,11 @@ import json
 
 from django.core.management import call_command
 
-from carecircle.alerts.channels import vapid_keys
-from carecircle.alerts.models import Delivery, PushSubscription, VapidKeys
-from carecircle.alerts.notifications import deliver, notify
-from tests.alerts.test_channels import http_peer, only_channel  # noqa: F401 (fixture)
+from carecircle.notifications.channels import vapid_keys
+from carecircle.notifications.delivery import deliver
+from carecircle.notifications.models import Delivery, PushSubscription, VapidKeys
+from carecircle.notifications.services import notify
+from tests.notifications.test_channels import http_peer, only_channel  # noqa: F401 (fixture)
 
 
 def _b64decode(text: str) -> bytes:

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from carecircle.alerts.channels import vapid_keys
+from carecircle.notifications.channels import vapid_keys
 
 
 class Command(BaseCommand):

@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from carecircle.alerts.models import Delivery, NotificationPreference, PushSubscription
-from carecircle.alerts.notifications import deliver, deliver_due, notify, quiet_until
+from carecircle.notifications.delivery import deliver, deliver_due
+from carecircle.notifications.models import Delivery, NotificationPreference, PushSubscription
+from carecircle.notifications.services import notify, quiet_until
 
 
 def free_port() -> int:

@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from carecircle.circles.access import access_circle, parse_uuid
+from carecircle.circles.access import access_circle
+from carecircle.core.form_errors import say_errors
 from carecircle.people.permissions import Perm, has_perm
-from carecircle.rota.models import RotaDraft
+from carecircle.rota.access import access_draft
 from carecircle.rota.selectors import draft_review
 from carecircle.rota.services import rota_draft_discard, rota_draft_publish, rota_draft_request
 
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+RUNNING = ("queued", "running")
 
 
 @login_required
@@ -36,24 +35,18 @@ def draft_request(request: HttpRequest, circle_id) -> HttpResponse:
         messages.error(request, _("week: “%(v)s” is not a date like 2026-11-30.") % {"v": raw[:20]})
         return redirect("circle_board", circle_id=circle.public_id)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        say_errors(request, exc)
         return redirect("circle_board", circle_id=circle.public_id)
     return redirect("rota_draft", draft_id=draft.public_id)
 
 
-def _access_draft(user, draft_id) -> RotaDraft:
-    draft = (
-        RotaDraft.objects.select_related("circle").filter(public_id=parse_uuid(draft_id)).first()
-    )
-    if draft is None:
-        raise Http404("No such draft.")
-    access_circle(user, draft.circle.public_id, perm=Perm.VIEW_CIRCLE_BOARD)
-    return draft
-
-
 @login_required
 def draft_page(request: HttpRequest, draft_id) -> HttpResponse:
-    draft = _access_draft(request.user, draft_id)
+    draft = access_draft(request.user, draft_id)
+    if request.htmx and draft.status not in RUNNING:
+        response = HttpResponse()
+        response["HX-Refresh"] = "true"  # the solve finished: show the whole review
+        return response
     context = {
         "draft": draft,
         "review": draft_review(draft=draft, user=request.user),
@@ -62,26 +55,18 @@ def draft_page(request: HttpRequest, draft_id) -> HttpResponse:
         or draft.requested_by_id == request.user.id,
         "elapsed": int((timezone.now() - (draft.started_at or draft.created_at)).total_seconds()),
     }
-    template = (
-        "rota/draft.html#status"
-        if request.htmx and draft.status in ("queued", "running")
-        else "rota/draft.html"
-    )
-    if request.htmx and draft.status not in ("queued", "running"):
-        response = HttpResponse()
-        response["HX-Refresh"] = "true"  # the solve finished: show the whole review
-        return response
+    template = "rota/draft.html#status" if request.htmx else "rota/draft.html"
     return render(request, template, context)
 
 
 @login_required
 @require_POST
 def draft_publish(request: HttpRequest, draft_id) -> HttpResponse:
-    draft = _access_draft(request.user, draft_id)
+    draft = access_draft(request.user, draft_id)
     try:
         rota_draft_publish(actor=request.user, draft_id=draft.public_id)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        say_errors(request, exc)
         return redirect("rota_draft", draft_id=draft.public_id)
     messages.success(request, _("Published. The carers have been told."))
     return redirect(f"/circles/{draft.circle.public_id}/board/?week={draft.week_start.isoformat()}")
@@ -90,15 +75,11 @@ def draft_publish(request: HttpRequest, draft_id) -> HttpResponse:
 @login_required
 @require_POST
 def draft_discard(request: HttpRequest, draft_id) -> HttpResponse:
-    draft = _access_draft(request.user, draft_id)
+    draft = access_draft(request.user, draft_id)
     try:
         rota_draft_discard(actor=request.user, draft_id=draft.public_id)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        say_errors(request, exc)
         return redirect("rota_draft", draft_id=draft.public_id)
     messages.success(request, _("Draft discarded; the published rota is unchanged."))
     return redirect("circle_board", circle_id=draft.circle.public_id)
-
-
-def next_week(today: date) -> date:
-    return today - timedelta(days=today.weekday()) + timedelta(days=7)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,14 +11,15 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from carecircle.alerts.channels import vapid_keys
-from carecircle.alerts.notifications import (
-    notifications_for,
+from carecircle.notifications.channels import vapid_keys
+from carecircle.notifications.forms import PreferencesForm
+from carecircle.notifications.selectors import notifications_for, preferences_of
+from carecircle.notifications.services import (
     notifications_mark_read,
-    preferences_of,
     preferences_update,
     push_subscribe,
 )
@@ -28,9 +28,7 @@ from carecircle.alerts.notifications import (
 @login_required
 def inbox(request):
     items = list(notifications_for(user=request.user))
-    from django.utils import timezone
-
-    return render(request, "alerts/inbox.html", {"items": items, "now": timezone.now()})
+    return render(request, "notifications/inbox.html", {"items": items, "now": timezone.now()})
 
 
 @login_required
@@ -38,25 +36,6 @@ def inbox(request):
 def inbox_mark_read(request):
     notifications_mark_read(actor=request.user)
     return redirect("inbox")
-
-
-class PreferencesForm(forms.Form):
-    email = forms.BooleanField(required=False, label=_("E-mail"))
-    push = forms.BooleanField(required=False, label=_("Notifications on this phone"))
-    sms = forms.BooleanField(required=False, label=_("Text messages"))
-    quiet_start = forms.TimeField(
-        required=False,
-        label=_("Quiet from"),
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-    )
-    quiet_end = forms.TimeField(
-        required=False,
-        label=_("Quiet until"),
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-    )
-    help_calls_off_duty = forms.BooleanField(
-        required=False, label=_("Ask me for help calls when I am off duty")
-    )
 
 
 @login_required
@@ -79,7 +58,7 @@ def notification_settings(request):
             return redirect("notification_settings")
     return render(
         request,
-        "alerts/settings.html",
+        "notifications/settings.html",
         {
             "form": form,
             "vapid_public_key": vapid_keys().public_key,

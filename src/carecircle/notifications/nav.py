@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from carecircle.alerts.notifications import unread_count
+from carecircle.notifications.selectors import unread_count
 
 
 def nav_items(request) -> list[tuple[str, str]]:

@@ -5,8 +5,9 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from carecircle.alerts.models import Notification
-from carecircle.alerts.notifications import notify, unread_count
+from carecircle.notifications.models import Notification
+from carecircle.notifications.selectors import unread_count
+from carecircle.notifications.services import notify
 from carecircle.rota.models import Assignment
 from carecircle.rota.selectors import week_start
 from carecircle.rota.services import rota_draft_publish, rota_draft_request, rota_draft_solve

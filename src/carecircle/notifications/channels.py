@@ -15,7 +15,7 @@ import httpx
 from django.conf import settings
 from django.core.mail import EmailMessage
 
-from carecircle.alerts.models import Channel, PushSubscription, VapidKeys
+from carecircle.notifications.models import Channel, PushSubscription, VapidKeys
 
 log = logging.getLogger(__name__)
 

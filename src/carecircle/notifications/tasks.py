@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from carecircle.notifications.delivery import deliver
+
 
 @task()
 def deliver_notifications(delivery_ids: list[int]) -> int:
-    from carecircle.alerts.notifications import deliver
-
     return sum(deliver(pk).status == "sent" for pk in delivery_ids)

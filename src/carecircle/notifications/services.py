@@ -1,4 +1,4 @@
-"""The one way to tell a person something.
+"""The one way to tell a person something, and the writes a person makes about how they are told.
 
 `notify` stores the message in the person's in-app inbox and plans one Delivery per further
 channel they chose (e-mail, Web Push, SMS). Deliveries are sent by the background worker, after
@@ -12,23 +12,21 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from carecircle.alerts.models import (
-    Channel,
+from carecircle.notifications.channels import CHANNELS
+from carecircle.notifications.models import (
     Delivery,
-    DeliveryStatus,
     Notification,
     NotificationPreference,
+    PushSubscription,
 )
+from carecircle.notifications.selectors import preferences_of
+from carecircle.notifications.tasks import deliver_notifications
 
 log = logging.getLogger(__name__)
-
-
-def preferences_of(user) -> NotificationPreference:
-    pref = NotificationPreference.objects.filter(user=user).first()
-    return pref or NotificationPreference(user=user)
 
 
 def _zone(user) -> ZoneInfo:
@@ -53,8 +51,6 @@ def quiet_until(pref: NotificationPreference, now: datetime, tz: ZoneInfo) -> da
 
 def notify(*, user, subject: str, body: str = "", url: str = "", urgent: bool = False):
     """Tell `user`: the inbox at once, their other channels now or when their quiet hours end."""
-    from carecircle.alerts.channels import CHANNELS
-
     notification = Notification.objects.create(
         user=user, subject=subject[:200], body=body, url=url, urgent=urgent
     )
@@ -74,67 +70,11 @@ def notify(*, user, subject: str, body: str = "", url: str = "", urgent: bool = 
 
 
 def _enqueue(ids: list[int], run_after: datetime | None) -> None:
-    from carecircle.alerts.tasks import deliver_notifications
-
     try:
         task = deliver_notifications.using(run_after=run_after) if run_after else None
         (task or deliver_notifications).enqueue(ids)
     except Exception:  # the rows stay pending; the tick sends them
         log.exception("could not queue deliveries %s", ids)
-
-
-def _site_url() -> str:
-    return getattr(settings, "SITE_URL", "") or "http://127.0.0.1:8000"
-
-
-def deliver(delivery_id: int, *, now: datetime | None = None) -> Delivery:
-    """Send one pending delivery that is due. Safe to call twice: a row already sent is left."""
-    from carecircle.alerts.channels import CHANNELS, DeliveryError
-
-    now = now or timezone.now()
-    with transaction.atomic():
-        d = (
-            Delivery.objects.select_for_update(of=("self",))
-            .select_related("notification__user__organisation")
-            .get(pk=delivery_id)
-        )
-        if d.status != DeliveryStatus.PENDING or d.not_before > now:
-            return d
-        d.attempts += 1
-        try:
-            CHANNELS[d.channel].send(d.notification, site_url=_site_url())
-        except DeliveryError as exc:
-            d.last_error = str(exc)[:500]
-            if exc.permanent or d.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
-                d.status = DeliveryStatus.FAILED
-            else:  # back off: 1, 2, 4, 8 … minutes
-                d.not_before = now + timedelta(minutes=2 ** (d.attempts - 1))
-        else:
-            d.status, d.sent_at, d.last_error = DeliveryStatus.SENT, now, ""
-        d.save()
-    return d
-
-
-def deliver_due(*, now: datetime | None = None, limit: int = 200) -> int:
-    """Send every pending delivery whose time has come (the worker's tick calls this)."""
-    now = now or timezone.now()
-    ids = list(
-        Delivery.objects.filter(status=DeliveryStatus.PENDING, not_before__lte=now).values_list(
-            "id", flat=True
-        )[:limit]
-    )
-    sent = 0
-    for pk in ids:
-        sent += deliver(pk, now=now).status == DeliveryStatus.SENT
-    return sent
-
-
-def notifications_for(*, user, limit: int = 50):
-    return Notification.objects.filter(user=user).prefetch_related("deliveries")[:limit]
-
-
-def unread_count(*, user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
 def notifications_mark_read(*, actor, ids=None) -> int:
@@ -157,8 +97,6 @@ def preferences_update(
     help_calls_off_duty: bool | None = None,
 ) -> NotificationPreference:
     """A person sets their own channels and quiet hours (nobody sets them for another)."""
-    from django.core.exceptions import ValidationError
-
     if (quiet_start is None) != (quiet_end is None):
         raise ValidationError(
             {"quiet_end": "Give both the start and the end of quiet hours, or neither."}
@@ -188,10 +126,6 @@ def preferences_update(
 
 
 def push_subscribe(*, actor, endpoint: str, p256dh: str, auth: str, user_agent: str = ""):
-    from django.core.exceptions import ValidationError
-
-    from carecircle.alerts.models import PushSubscription
-
     if not endpoint.startswith("https://") and not settings.DEBUG and not _local(endpoint):
         raise ValidationError({"endpoint": "A push endpoint must be an https:// address."})
     if not p256dh or not auth:
@@ -205,6 +139,3 @@ def push_subscribe(*, actor, endpoint: str, p256dh: str, auth: str, user_agent: 
 
 def _local(endpoint: str) -> bool:
     return endpoint.startswith(("http://127.0.0.1", "http://localhost"))
-
-
-__all__ = ["Channel", "notify", "deliver", "deliver_due", "preferences_update", "push_subscribe"]

@@ -1,4 +1,4 @@
-"""Rota pages: a carer's day and a circle's week."""
+"""A carer's day and a circle's week."""
 
 from __future__ import annotations
 
@@ -15,8 +15,15 @@ from django.utils.translation import gettext as _
 from carecircle.circles.access import access_circle
 from carecircle.people.access import carer_of, clients_visible_to
 from carecircle.people.permissions import Perm, has_perm, require
-from carecircle.rota.models import DraftStatus, RotaDraft
-from carecircle.rota.selectors import board_week, coverage, visits_for_carer, week_start
+from carecircle.rota import services as sm
+from carecircle.rota.selectors import (
+    board_week,
+    coverage,
+    offers_for_carer,
+    open_draft_for,
+    visits_for_carer,
+    week_start,
+)
 
 
 @login_required
@@ -25,17 +32,27 @@ def my_day(request: HttpRequest) -> HttpResponse:
     carer = carer_of(request.user)
     if carer is None:
         raise PermissionDenied(_("My day is for carers."))
-    today = timezone.localdate()
+    now = timezone.now()
+    today = timezone.localdate(now)
     tomorrow = today + timedelta(days=1)
     visits = visits_for_carer(carer=carer, start=today, end=tomorrow)
     days = [
         {"date": d, "label": label, "visits": [v for v in visits if v.date == d]}
         for d, label in ((today, _("Today")), (tomorrow, _("Tomorrow")))
     ]
-    from carecircle.rota.selfmanage_views import my_day_extras
-
-    context = {"carer": carer, "days": days}
-    context.update(my_day_extras(carer=carer, user=request.user, today=today))
+    offers = offers_for_carer(carer=carer, user=request.user, now=now)
+    context = {
+        "carer": carer,
+        "days": days,
+        "cover_offers": offers.cover_offers,
+        "swap_offers": offers.swap_offers,
+        "my_offers": offers.my_offers,
+        "kept": offers.kept,
+        "open_places": sm.open_places_for(
+            carer=carer, start=today, end=today + timedelta(days=6), now=now
+        ),
+        "now": now,
+    }
     return render(request, "rota/my_day.html", context)
 
 
@@ -78,10 +95,6 @@ def circle_board(request: HttpRequest, circle_id) -> HttpResponse:
         "now": timezone.now(),
         "can_draft": has_perm(request.user, Perm.DRAFT_ROTA) and start >= this_week,
         "draft_week": draft_week,
-        "open_draft": RotaDraft.objects.filter(
-            circle=circle,
-            week_start=draft_week,
-            status__in=[DraftStatus.QUEUED, DraftStatus.RUNNING, DraftStatus.READY],
-        ).first(),
+        "open_draft": open_draft_for(circle=circle, week=draft_week),
     }
     return render(request, "rota/board.html", context)
