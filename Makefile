@@ -44,7 +44,9 @@ format: sync
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# The benchmarks also need the "bench" dependency group (locust), which `make test` leaves out.
 bench: sync
+	$(UV) sync --locked --python $(PYTHON) --group bench
 	@bash scripts/bench.sh
 
 clean:

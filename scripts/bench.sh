@@ -21,3 +21,10 @@ done
 for extra in cover responders sync audit_chain horizon; do
   if [ -f "benchmarks/$extra.py" ]; then run "$extra" "$extra.py"; fi
 done
+# The load benchmark needs PostgreSQL (LOAD_DATABASE_URL, default the local server's
+# carecircle_load, seeded on its first run); skipped with a note when it is not reachable.
+if $PY -c "import psycopg, os; psycopg.connect(os.environ.get('LOAD_DATABASE_URL', 'postgresql://postgres@127.0.0.1:5432/postgres').rsplit('/', 1)[0] + '/postgres', connect_timeout=3).close()" 2>/dev/null; then
+  run load load.py --users 50 --duration 60
+else
+  echo '{"case": "load", "skipped": "PostgreSQL not reachable (set LOAD_DATABASE_URL)"}' | tee "$OUT/load.jsonl"
+fi

@@ -73,6 +73,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
+if env_bool("SERVED_BY_HEADER", False):  # README "Running on several machines"
+    MIDDLEWARE.insert(0, "carecircle.web.served_by.ServedByMiddleware")
+
 ROOT_URLCONF = "carecircle.urls"
 WSGI_APPLICATION = "carecircle.wsgi.application"
 ASGI_APPLICATION = "carecircle.asgi.application"
