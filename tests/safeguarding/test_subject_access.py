@@ -75,7 +75,9 @@ def test_the_bundle_holds_help_calls_offers_messages_and_live_events(client, peo
     from carecircle.alerts.notifications import notify
     from carecircle.people.models import Carer
     from carecircle.rota.models import Visit
+    from tests.alerts.oncall import take_calls_off_duty
 
+    take_calls_off_duty(people.riverside)  # someone to ask at any hour, at night too
     alert, _ = services.alert_raise(
         actor=people.client, client=people.edna, message="I have fallen in the kitchen"
     )

@@ -3,7 +3,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.core.management import call_command
-from django.utils import timezone
 
 from carecircle.circles.models import Circle, MembershipRole
 from carecircle.people.models import Carer, Client, User
@@ -48,8 +47,8 @@ def test_each_circle_has_the_shape_of_the_scenarios(people):
     assert polish_or_romanian >= 4
 
 
-def test_four_weeks_of_history_and_the_week_ahead(people):
-    today = timezone.localdate()
+def test_four_weeks_of_history_and_the_week_ahead(people, demo_day):
+    today = demo_day
     first = Visit.objects.order_by("date").first().date
     last = Visit.objects.order_by("-date").first().date
     assert first == week_start(today) - timedelta(weeks=4)
