@@ -19,7 +19,7 @@ from carecircle.circles.ticks import tick
 from carecircle.people.models import Carer
 from carecircle.rota.models import Assignment, Visit
 from carecircle.rota.services import place_claim
-from tests.factories import free_all_day, next_week
+from tests.factories import free_all_day, make_visit, next_week
 from tests.workers import (
     kill_then_tick_twice,
     start_worker,
@@ -30,17 +30,7 @@ from tests.workers import (
 
 
 def uncovered_visit(people, *, hours_ahead: float, name: str = "Lunch") -> Visit:
-    when = timezone.now() + timedelta(hours=hours_ahead)
-    return Visit.objects.create(
-        client=people.arthur,
-        circle=people.riverside,
-        name=name,
-        date=timezone.localtime(when).date(),
-        window_start=when,
-        window_end=when,
-        start=when,
-        duration_minutes=30,
-    )
+    return make_visit(people.arthur, timezone.now() + timedelta(hours=hours_ahead), name=name)
 
 
 def test_a_place_uncovered_12_hours_ahead_goes_to_the_team_leaders_then_the_manager(
@@ -240,16 +230,7 @@ def test_run_circle_worker_once(people, capsys):
 
 def started_visit(people, *, minutes_ago: int) -> Visit:
     when = timezone.now() - timedelta(minutes=minutes_ago)
-    return Visit.objects.create(
-        client=people.arthur,
-        circle=people.riverside,
-        name="Lunch",
-        date=timezone.localtime(when).date(),
-        window_start=when,
-        window_end=when,
-        start=when,
-        duration_minutes=60,
-    )
+    return make_visit(people.arthur, when, minutes=60, name="Lunch")
 
 
 def test_the_tick_expires_offers_for_visits_that_have_started(people):

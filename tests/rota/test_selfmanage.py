@@ -83,6 +83,7 @@ def a_single_place(people, next_week_is_out):
     return make_visit(people.arthur, next_week(2, 11))
 
 
+@pytest.mark.clock
 def test_an_able_carer_claims_an_open_place_and_the_second_is_told_who_has_it(
     people, a_single_place
 ):
@@ -115,6 +116,7 @@ def test_an_able_carer_claims_an_open_place_and_the_second_is_told_who_has_it(
     assert visit.assignments.count() == 1
 
 
+@pytest.mark.clock
 def test_a_claim_that_breaks_a_rule_is_refused_with_the_reason(people, next_week_is_out):
     # An open place next Wednesday on a visit of Edna's that needs a hoist.
     edna_visit = factories.make_visit(people.edna, next_week(2, 15), skills=["hoist"])
@@ -131,6 +133,7 @@ def test_a_claim_that_breaks_a_rule_is_refused_with_the_reason(people, next_week
     )
 
 
+@pytest.mark.clock
 def test_an_outsider_cannot_claim_and_a_past_visit_cannot_be_claimed(people, a_single_place):
     with pytest.raises(ValidationError) as err:
         place_claim(actor=people.outsider, visit_id=a_single_place.public_id)
@@ -143,6 +146,7 @@ def test_an_outsider_cannot_claim_and_a_past_visit_cannot_be_claimed(people, a_s
     assert not started.assignments.exists()
 
 
+@pytest.mark.clock
 def test_sickness_frees_the_places_and_the_engine_proposes_cover_within_the_rules(
     people, django_capture_on_commit_callbacks
 ):
@@ -217,6 +221,7 @@ def test_a_declined_cover_offer_keeps_its_reason_and_the_place_stays_open(people
     assert visit.assignments.count() == 0  # still open for the circle
 
 
+@pytest.mark.clock
 def test_withdrawing_an_absence_gives_back_the_places_nobody_took(people):
     ana = carer(people.carer)
     first = make_visit(people.arthur, next_week(2, 14, 10), carer=ana)
@@ -253,6 +258,7 @@ def test_bad_absences_are_refused_with_the_field_named(people):
         )
 
 
+@pytest.mark.clock
 def test_a_swap_within_the_rules_moves_the_visit_at_once(
     people, django_capture_on_commit_callbacks
 ):
@@ -298,6 +304,7 @@ def clock_on(request):
         yield timezone.localdate()
 
 
+@pytest.mark.clock
 @pytest.mark.parametrize(
     ("late", "early"), [((2, 23), (3, 8)), ((6, 23), (7, 8))], ids=["midweek", "sunday-to-monday"]
 )
@@ -329,6 +336,7 @@ def test_a_swap_that_breaks_the_rest_rule_goes_to_a_team_leader(people, clock_on
     assert esc.status == "resolved" and "Approved" in esc.resolution
 
 
+@pytest.mark.clock
 def test_a_swap_that_breaks_the_clients_wishes_is_refused_outright(people):
     """Arthur asked that one agency carer no longer comes: no team leader can override that."""
     arthur = people.arthur
@@ -343,6 +351,7 @@ def test_a_swap_that_breaks_the_clients_wishes_is_refused_outright(people):
     assert offer.status == OfferStatus.OPEN
 
 
+@pytest.mark.clock
 def test_sue_releases_ednas_calls_and_the_carers_keep_their_time(
     people, django_capture_on_commit_callbacks
 ):

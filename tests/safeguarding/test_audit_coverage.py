@@ -393,6 +393,7 @@ def test_ending_a_restriction_keeps_what_it_was_in_the_audit(people):
     _chain_ok()
 
 
+@pytest.mark.clock
 @pytest.mark.django_db
 def test_withdrawing_an_absence_audits_each_place_given_back(people):
     from carecircle.people.models import Carer

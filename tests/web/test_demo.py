@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.core.management import call_command
 
 from carecircle.circles.models import Circle, MembershipRole
@@ -47,6 +48,7 @@ def test_each_circle_has_the_shape_of_the_scenarios(people):
     assert polish_or_romanian >= 4
 
 
+@pytest.mark.clock
 def test_four_weeks_of_history_and_the_week_ahead(people, demo_day):
     today = demo_day
     first = Visit.objects.order_by("date").first().date
