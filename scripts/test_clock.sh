@@ -3,11 +3,13 @@
 # suite that reads "now" goes wrong: just after midnight on a Monday, a Friday afternoon (the
 # weekend's rota runs out), late on a Sunday (the week turns), the nights the clocks change (a
 # 23-hour and a 25-hour day) and a minute before the year turns. `--clock` starts the session's
-# clock there, before the demo is built, and lets it tick. Extra arguments go to pytest.
+# clock there, before the demo is built, and lets it tick. CLOCK_JOBS sessions run at once
+# (default 2); extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 export SECRET_KEY=${SECRET_KEY:-test-only-secret-key-not-for-production}
+JOBS=${CLOCK_JOBS:-2}
 
 INSTANTS=(
   "2026-06-15T00:05:00+01:00"  # Monday 00:05
@@ -18,10 +20,34 @@ INSTANTS=(
   "2026-12-31T23:59:00+00:00"  # 31 December 23:59
 )
 
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+run() {
+  local instant=$1 index=$2
+  shift 2
+  # Each session has its own SQLite test database (tests/conftest.py puts it in a new folder).
+  if DATABASE_URL="" $PY -m pytest -q -p no:cacheprovider -m clock --clock="$instant" "$@" \
+      >"$logs/$index.log" 2>&1; then
+    echo ok >"$logs/$index.status"
+  else
+    echo failed >"$logs/$index.status"
+  fi
+}
+for i in "${!INSTANTS[@]}"; do
+  while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do sleep 0.2; done
+  run "${INSTANTS[$i]}" "$i" "$@" &
+done
+wait
+
 failed=()
-for instant in "${INSTANTS[@]}"; do
-  echo "== Tests marked clock, at $instant =="
-  DATABASE_URL="" $PY -m pytest -q -m clock --clock="$instant" "$@" || failed+=("$instant")
+for i in "${!INSTANTS[@]}"; do
+  echo "== Tests marked clock, at ${INSTANTS[$i]} =="
+  if [ "$(cat "$logs/$i.status")" = ok ]; then
+    tail -n 1 "$logs/$i.log"
+  else
+    cat "$logs/$i.log"
+    failed+=("${INSTANTS[$i]}")
+  fi
 done
 if [ ${#failed[@]} -gt 0 ]; then
   echo "ERROR: tests marked clock failed at: ${failed[*]}" >&2

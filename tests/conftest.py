@@ -148,7 +148,9 @@ def _personas():
 
 
 @pytest.fixture
-def people(db):
+def people(db, request):
+    # A transactional test before this one may have emptied the database (its flush).
+    _load_demo(request.config)
     return _personas()
 
 

@@ -56,6 +56,7 @@ def _order(people, now, carers) -> list[str]:
     return [c.id for c in rank(build_pool(people.edna, kind="help", now=now)) if c.id in wanted]
 
 
+@pytest.mark.clock
 def test_hours_worked_today_push_a_carer_down_the_order(people, eleven):
     now = eleven
     pair = sorted(
@@ -101,6 +102,7 @@ def test_personal_care_in_progress_is_never_interrupted(people, eleven, skills, 
         assert "can leave their visit" in ranked[str(ana.public_id)].reason
 
 
+@pytest.mark.clock
 def test_an_opted_in_informal_carer_is_asked_for_their_own_client_only(people):
     pat = Carer.objects.get(user=people.informal)  # a neighbour who helps Arthur
     assert pat.is_informal and list(pat.helps_clients.all()) == [people.arthur]

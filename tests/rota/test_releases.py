@@ -60,6 +60,7 @@ def test_the_hours_kept_are_the_planned_visit(kept):
     assert kept.use == KeptTimeUse.UNDECIDED and kept.decided_at is None
 
 
+@pytest.mark.clock
 def test_covering_a_colleague_with_kept_time(people, kept):
     place = an_open_place(people, kept)
     options = kept_time_options(kept)
@@ -118,6 +119,7 @@ def test_training_with_kept_time_keeps_what_training(people, kept):
     assert used.minutes == kept.visit.duration_minutes
 
 
+@pytest.mark.clock
 def test_the_kept_time_page_records_the_choice(client, people, kept):
     place = an_open_place(people, kept)
     client.force_login(kept.carer.user)
