@@ -8,7 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export DJANGO_SETTINGS_MODULE := carecircle.settings
 
-.PHONY: run serve sync uv migrate demo test lint format bench browser clean
+.PHONY: run serve sync uv migrate demo test test-clock lint format bench browser clean
 
 uv:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || \
@@ -34,6 +34,11 @@ browser:
 
 test: sync browser
 	@bash scripts/test.sh
+
+# The date- and hour-dependent tests at pinned instants (Monday 00:05, Friday 15:55, Sunday 23:50,
+# both clock changes, New Year's Eve); `make test` runs it too.
+test-clock: sync
+	@bash scripts/test_clock.sh
 
 lint: sync
 	$(VENV)/bin/ruff check .

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole suite on SQLite, then on PostgreSQL when it is reachable.
+# The whole suite on SQLite, its date- and hour-dependent tests again at pinned instants
+# (scripts/test_clock.sh), then the whole suite on PostgreSQL when it is reachable.
 # Under CI=true an unreachable PostgreSQL fails the run instead of being skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,9 @@ PG_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}
 
 echo "== Test suite on SQLite =="
 DATABASE_URL="" $PY -m pytest "$@"
+
+echo "== Tests that depend on the date or the hour, at pinned instants (SQLite) =="
+bash scripts/test_clock.sh
 
 if $PY - "$PG_URL" <<'PYEOF'
 import sys

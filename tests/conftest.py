@@ -8,10 +8,13 @@ and the administrator.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 from django.conf import settings
+from django.utils import timezone
 
 PERSONAS = {
     "team_leader": "priya",
@@ -27,7 +30,53 @@ PERSONAS = {
 }
 
 
+CLOCK = pytest.StashKey[time_machine.travel]()
+DEMO_DAY = pytest.StashKey[date]()
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock",
+        metavar="INSTANT",
+        default=None,
+        help=(
+            "run the whole session from this instant (ISO 8601 with its UTC offset, e.g. "
+            "2026-03-29T00:30:00+00:00): the clock starts there before the demo is built and "
+            "ticks on. `make test-clock` runs the tests marked `clock` at several such instants."
+        ),
+    )
+
+
+def _start_clock(config) -> None:
+    instant = config.getoption("--clock")
+    if not instant:
+        return
+    try:
+        moment = datetime.fromisoformat(instant)
+    except ValueError as exc:
+        raise pytest.UsageError(f"--clock={instant!r}: not an ISO 8601 date and time") from exc
+    if moment.tzinfo is None:
+        raise pytest.UsageError(f"--clock={instant!r}: say the UTC offset (e.g. +00:00)")
+    traveller = time_machine.travel(moment, tick=True)
+    traveller.start()
+    config.stash[CLOCK] = traveller
+
+
+def pytest_report_header(config):
+    if config.getoption("--clock"):
+        return f"clock: the session runs from {config.getoption('--clock')} (ticking)"
+    return None
+
+
+def pytest_unconfigure(config):
+    traveller = config.stash.get(CLOCK, None)
+    if traveller is not None:
+        traveller.stop()
+
+
 def pytest_configure(config):
+    # Before anything reads the clock (the demo is built relative to today).
+    _start_clock(config)
     # Hashing passwords slowly is a production safeguard; tests only need it to work.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     db = settings.DATABASES["default"]
@@ -63,11 +112,24 @@ def _force_login_passes_two_factor(monkeypatch):
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(django_db_setup, django_db_blocker, request):
+    with django_db_blocker.unblock():
+        _load_demo(request.config)
+
+
+def _load_demo(config) -> None:
     from carecircle.web.demo import load_demo
 
-    with django_db_blocker.unblock():
-        load_demo()
+    day = timezone.localdate()
+    if load_demo(today=day):
+        config.stash[DEMO_DAY] = day
+
+
+@pytest.fixture
+def demo_day(request, people) -> date:
+    """The day the demo was built for: its weeks are counted from it. A session that runs past
+    midnight is a day further on than the demo."""
+    return request.config.stash[DEMO_DAY]
 
 
 def _personas():
@@ -86,15 +148,15 @@ def _personas():
 
 
 @pytest.fixture
-def people(db):
+def people(db, request):
+    # A transactional test before this one may have emptied the database (its flush).
+    _load_demo(request.config)
     return _personas()
 
 
 @pytest.fixture
-def demo_live(transactional_db):
+def demo_live(transactional_db, request):
     """For tests that need committed data (a live server): the flush between transactional
     tests empties the database, so load the demo again when it is gone."""
-    from carecircle.web.demo import load_demo
-
-    load_demo()
+    _load_demo(request.config)
     return _personas()

@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from carecircle.api.api import api
+from tests.factories import local, make_visit
 from tests.matrix import ROLES
 
 # Statuses for Edna's visits and help calls: managers and the safeguarding lead are not told they
@@ -60,23 +61,16 @@ def _ana(p):
     return p.carer.carer_profile
 
 
-def _visit(p):
-    """A visit of Edna's today or later with Ana published on it."""
-    from carecircle.rota.models import Assignment, Visit
-
-    visit = (
-        Visit.objects.filter(client=p.edna, date__gte=timezone.localdate(), status="planned")
-        .order_by("window_start")
-        .first()
-    )
-    Assignment.objects.get_or_create(visit=visit, carer=_ana(p), defaults={"status": "published"})
-    return visit
+def _ednas_visit(p):
+    """A visit of Edna's today at noon with only Ana on it (made here: a visit of the demo rota
+    may have Dave on it too, depending on the day)."""
+    return make_visit(p.edna, local(timezone.localdate(), 12), carers=[_ana(p)])
 
 
 def _record(p):
     from carecircle.visits.models import VisitRecord
 
-    visit = _visit(p)
+    visit = _ednas_visit(p)
     record, _ = VisitRecord.objects.get_or_create(
         visit=visit, carer=_ana(p), defaults={"client": p.edna}
     )
@@ -111,7 +105,7 @@ def _sync_body(p):
     return {
         "op_id": str(uuid.uuid4()),
         "record_id": str(uuid.uuid4()),
-        "visit_id": str(_visit(p).public_id),
+        "visit_id": str(_ednas_visit(p).public_id),
     }
 
 
@@ -142,7 +136,7 @@ ROWS = {
     ),
     ("GET", "/api/v1/visits"): (_get(lambda p: "/api/v1/visits"), ALL_200, 200),
     ("GET", "/api/v1/visits/{visit_id}"): (
-        _get(lambda p: f"/api/v1/visits/{_visit(p).public_id}"),
+        _get(lambda p: f"/api/v1/visits/{_ednas_visit(p).public_id}"),
         EDNA,
         404,
     ),
@@ -334,21 +328,11 @@ def _post_concern_note(p):
 
 
 def _post_signal_ack(p):
-    from carecircle.rota.models import Assignment, Visit
     from carecircle.safeguarding.anomalies import MISSED
     from carecircle.safeguarding.models import SignalAcknowledgement
 
     start = (timezone.now() - timedelta(hours=4)).replace(second=0, microsecond=0)
-    visit = Visit.objects.create(
-        client=p.edna,
-        circle=p.riverside,
-        name="Matrix missed visit",
-        date=timezone.localdate(start),
-        window_start=start,
-        window_end=start,
-        duration_minutes=30,
-    )
-    Assignment.objects.create(visit=visit, carer=_ana(p), status="published")
+    visit = make_visit(p.edna, start, name="Matrix missed visit", fixed=False, carers=[_ana(p)])
     key = f"{MISSED}:{visit.public_id}"
     data = {"key": key, "reason": "Edna was in hospital"}
     return (

@@ -18,28 +18,14 @@ from django.utils import timezone
 from carecircle.alerts import services
 from carecircle.alerts.models import HelpAlert
 from carecircle.notifications.models import Notification
-from carecircle.people.models import Carer, Skill
+from carecircle.people.models import Carer
 from carecircle.rota.models import Assignment, CoverOffer, Visit
 from carecircle.rota.services import cover_accept
 from carecircle.visits.models import VisitRecord
 from tests.alerts.oncall import today_at
+from tests.factories import make_visit
 
 pytestmark = pytest.mark.usefixtures("on_call")
-
-
-def _visit(people, client, *, start, minutes, name, skills=()):
-    visit = Visit.objects.create(
-        client=client,
-        circle=people.riverside,
-        name=name,
-        date=timezone.localdate(start),
-        window_start=start,
-        window_end=start,
-        start=start,
-        duration_minutes=minutes,
-    )
-    visit.skills.set(Skill.objects.filter(code__in=skills))
-    return visit
 
 
 @pytest.fixture
@@ -49,18 +35,16 @@ def ana_at_arthurs(people, settings):
     with time_machine.travel(today_at(11, 0), tick=True):
         now = timezone.now()
         ana = Carer.objects.get(user=people.carer)
-        arthur = _visit(
-            people,
+        arthur = make_visit(
             people.arthur,
-            start=now - timedelta(minutes=20),
+            now - timedelta(minutes=20),
             minutes=60,
             name="Late morning",
             skills=["dementia"],
         )
-        george = _visit(
-            people,
+        george = make_visit(
             people.riverside.clients.get(first_name="George"),
-            start=now + timedelta(hours=3),
+            now + timedelta(hours=3),
             minutes=30,
             name="Lunch",
         )
@@ -243,7 +227,7 @@ def test_a_claim_that_commits_while_the_call_ends_keeps_the_rest_of_visit(demo_l
 
     people = demo_live
     now = timezone.now()
-    rest = _visit(people, people.arthur, start=now - timedelta(minutes=5), minutes=30, name="Rest")
+    rest = make_visit(people.arthur, now - timedelta(minutes=5), minutes=30, name="Rest")
     taker = Carer.objects.get(user=people.carer)
     alert = SimpleNamespace(
         cover_absence=None, left_visit_rest=rest, public_id="test", client=people.arthur

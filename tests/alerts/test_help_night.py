@@ -22,6 +22,7 @@ from tests.alerts import test_help
 from tests.alerts.oncall import take_calls_off_duty, today_at
 
 
+@pytest.mark.clock
 @override_settings(ALERT_MANAGER_SECONDS=300)
 def test_at_night_with_nobody_free_the_call_goes_straight_to_the_team_leaders(
     people, django_capture_on_commit_callbacks
@@ -63,6 +64,7 @@ def test_at_night_carers_who_take_calls_off_duty_are_asked(people):
         assert not Escalation.objects.filter(key=f"alert:{alert.public_id}").exists()
 
 
+@pytest.mark.clock
 @pytest.mark.usefixtures("on_call")
 def test_the_first_to_accept_goes_at_half_past_two_in_the_morning(people):
     """The day-time test, run at 02:30: without `on_call` it finds nobody to ask and fails."""

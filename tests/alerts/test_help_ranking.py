@@ -12,10 +12,11 @@ from django.utils import timezone
 
 from carecircle.alerts.ranking import build_pool, rank
 from carecircle.notifications.models import NotificationPreference
-from carecircle.people.models import Carer, Client, Skill
-from carecircle.rota.models import Absence, Assignment, Visit
+from carecircle.people.models import Carer, Client
+from carecircle.rota.models import Absence, Assignment
 from carecircle.visits.models import VisitRecord
 from tests.alerts.oncall import today_at
+from tests.factories import make_visit
 
 
 @pytest.fixture
@@ -28,21 +29,6 @@ def _george(people) -> Client:
     return people.riverside.clients.get(first_name="George")
 
 
-def _visit(people, *, client, start, minutes, skills=(), name="Visit") -> Visit:
-    visit = Visit.objects.create(
-        client=client,
-        circle=people.riverside,
-        name=name,
-        date=timezone.localdate(start),
-        window_start=start,
-        window_end=start,
-        start=start,
-        duration_minutes=minutes,
-    )
-    visit.skills.set(Skill.objects.filter(code__in=skills))
-    return visit
-
-
 def _blank(people, carers, now):
     """Two carers with nothing in the way: no visits in the last month or today, not away, and
     both just checked out at Edna's door (the same place, free, no travel)."""
@@ -52,7 +38,7 @@ def _blank(people, carers, now):
     ).delete()
     Absence.objects.filter(carer_id__in=ids).delete()
     VisitRecord.objects.filter(carer_id__in=ids).delete()
-    past = _visit(people, client=_george(people), start=now - timedelta(hours=6), minutes=30)
+    past = make_visit(_george(people), now - timedelta(hours=6), minutes=30)
     for carer in carers:
         VisitRecord.objects.create(
             visit=past,
@@ -70,6 +56,7 @@ def _order(people, now, carers) -> list[str]:
     return [c.id for c in rank(build_pool(people.edna, kind="help", now=now)) if c.id in wanted]
 
 
+@pytest.mark.clock
 def test_hours_worked_today_push_a_carer_down_the_order(people, eleven):
     now = eleven
     pair = sorted(
@@ -80,8 +67,7 @@ def test_hours_worked_today_push_a_carer_down_the_order(people, eleven):
     assert _order(people, now, pair) == [str(first.public_id), str(second.public_id)]
 
     # The first worked 07:00–10:30 today (George's, so it is not familiarity with Edna).
-    morning = _visit(people, client=_george(people), start=now - timedelta(hours=4), minutes=210)
-    Assignment.objects.create(visit=morning, carer=first, status="published")
+    make_visit(_george(people), now - timedelta(hours=4), minutes=210, carers=[first])
     pool = build_pool(people.edna, kind="help", now=now)
     worked = {r.id: r.minutes_worked_today for r in pool.responders}
     assert worked[str(first.public_id)] == 210 and worked[str(second.public_id)] == 0
@@ -100,15 +86,14 @@ def test_personal_care_in_progress_is_never_interrupted(people, eleven, skills, 
     ana = Carer.objects.get(user=people.carer)
     _blank(people, [ana], now)
     VisitRecord.objects.filter(carer=ana).delete()  # on the visit by the rota alone
-    washing = _visit(
-        people,
-        client=_george(people),
-        start=now - timedelta(minutes=15),
+    washing = make_visit(
+        _george(people),
+        now - timedelta(minutes=15),
         minutes=45,
         skills=skills,
         name="Wash and dress",
+        carers=[ana],
     )
-    Assignment.objects.create(visit=washing, carer=ana, status="published")
     pool = build_pool(people.edna, kind="help", now=now)
     assert pool.on_visit[str(ana.public_id)] == washing
     ranked = {c.id: c for c in rank(pool)}
@@ -117,6 +102,7 @@ def test_personal_care_in_progress_is_never_interrupted(people, eleven, skills, 
         assert "can leave their visit" in ranked[str(ana.public_id)].reason
 
 
+@pytest.mark.clock
 def test_an_opted_in_informal_carer_is_asked_for_their_own_client_only(people):
     pat = Carer.objects.get(user=people.informal)  # a neighbour who helps Arthur
     assert pat.is_informal and list(pat.helps_clients.all()) == [people.arthur]

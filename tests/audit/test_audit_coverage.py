@@ -17,6 +17,7 @@ from carecircle.plans.models import CarePlan, ChangeKind, LegalBasis, Restrictio
 from carecircle.rota.models import Visit
 from carecircle.safeguarding.models import Concern
 from carecircle.safeguarding.signal_services import signals_for
+from tests.factories import make_record, make_visit, next_week
 
 
 def _last_id() -> int:
@@ -393,23 +394,14 @@ def test_ending_a_restriction_keeps_what_it_was_in_the_audit(people):
     _chain_ok()
 
 
+@pytest.mark.clock
 @pytest.mark.django_db
 def test_withdrawing_an_absence_audits_each_place_given_back(people):
     from carecircle.people.models import Carer
-    from carecircle.rota.models import AssignmentStatus, VisitStatus
     from carecircle.rota.services import absence_report, absence_withdraw
 
     ana = Carer.objects.get(user=people.carer)
-    first = (
-        Visit.objects.filter(
-            assignments__carer=ana,
-            assignments__status=AssignmentStatus.PUBLISHED,
-            status=VisitStatus.PLANNED,
-            window_start__gt=timezone.now() + timedelta(hours=1),
-        )
-        .order_by("window_start")
-        .first()
-    )
+    first = make_visit(people.arthur, next_week(2, 14, 10), carers=[ana])
     absence = absence_report(
         actor=people.carer,
         kind="sickness",
@@ -530,24 +522,9 @@ def test_medicine_chart_reads_copy_nothing_into_the_trail(client, people):
 
 
 def _carer_visit(people, client, carer, *, name, note):
-    from carecircle.rota.models import Assignment
-    from carecircle.visits.models import VisitRecord
-
     start = timezone.now() - timedelta(days=2)
-    visit = Visit.objects.create(
-        client=client,
-        circle=client.circle,
-        name=name,
-        date=timezone.localdate(start),
-        window_start=start,
-        window_end=start,
-        start=start,
-        duration_minutes=30,
-    )
-    Assignment.objects.create(visit=visit, carer=carer, status="published")
-    VisitRecord.objects.create(
-        visit=visit, carer=carer, client=client, checked_in_at=start, notes=note
-    )
+    visit = make_visit(client, start, name=name, carers=[carer])
+    make_record(visit, carer, checked_in_at=start, notes=note)
     return visit
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
@@ -18,6 +19,7 @@ from carecircle.oversight.models import Escalation, EscalationLevel, HealthSnaps
 from carecircle.people.models import Carer
 from carecircle.rota.models import Assignment, Visit
 from carecircle.rota.services import place_claim
+from tests.factories import free_all_day, make_visit, next_week
 from tests.workers import (
     kill_then_tick_twice,
     start_worker,
@@ -28,17 +30,7 @@ from tests.workers import (
 
 
 def uncovered_visit(people, *, hours_ahead: float, name: str = "Lunch") -> Visit:
-    when = timezone.now() + timedelta(hours=hours_ahead)
-    return Visit.objects.create(
-        client=people.arthur,
-        circle=people.riverside,
-        name=name,
-        date=timezone.localtime(when).date(),
-        window_start=when,
-        window_end=when,
-        start=when,
-        duration_minutes=30,
-    )
+    return make_visit(people.arthur, timezone.now() + timedelta(hours=hours_ahead), name=name)
 
 
 def test_a_place_uncovered_12_hours_ahead_goes_to_the_team_leaders_then_the_manager(
@@ -73,17 +65,17 @@ def test_a_visit_further_ahead_is_left_to_the_circle(people):
     assert not Escalation.objects.filter(key=f"visit:{visit.public_id}").exists()
 
 
+@pytest.mark.clock
 def test_covering_the_place_resolves_the_escalation_with_who_covered(people):
-    visit = uncovered_visit(people, hours_ahead=8)
-    uncovered_tick()
-    esc = Escalation.objects.get(key=f"visit:{visit.public_id}")
-    dave = Carer.objects.get(user=people.carer2)
-    from carecircle.rota.models import AvailabilityException
-
-    AvailabilityException.objects.create(
-        carer=dave, date=visit.date, available=True, start_time=time(0), end_time=time(23, 59)
-    )
-    place_claim(actor=people.carer2, visit_id=visit.public_id)
+    # 06:00 on a Tuesday in a week the demo has not rostered: the place (at 14:00) is for Dave to
+    # take whatever day and hour the suite runs, with no visit of his own near it.
+    with time_machine.travel(next_week(8, 6), tick=True):
+        visit = uncovered_visit(people, hours_ahead=8)
+        uncovered_tick()
+        esc = Escalation.objects.get(key=f"visit:{visit.public_id}")
+        dave = Carer.objects.get(user=people.carer2)
+        free_all_day(dave, visit.date)
+        place_claim(actor=people.carer2, visit_id=visit.public_id)
     esc.refresh_from_db()
     assert esc.status == "resolved" and dave.name in esc.resolution
 
@@ -110,10 +102,12 @@ def test_an_escalation_is_taken_and_resolved_with_a_reason(people):
     assert [e.kind for e in esc.events.all()] == ["opened", "taken", "resolved"]
 
 
-def test_health_has_its_parts_and_a_gap_costs_points(people):
-    # Fixed to the start of today, whatever the clock says: today's visits are on the demo's
-    # published rota on any day of the week (next week is not rostered yet).
-    now = timezone.make_aware(datetime.combine(timezone.localdate(), time(0)))
+@pytest.mark.clock
+def test_health_has_its_parts_and_a_gap_costs_points(people, demo_day):
+    # Fixed to the start of the day the demo was built for, whatever the clock says: that day's
+    # visits are on the demo's published rota on any day of the week (next week is not rostered
+    # yet, and a session that ran past midnight is already in it).
+    now = timezone.make_aware(datetime.combine(demo_day, time(0)))
     week = Visit.objects.filter(
         circle=people.riverside, window_start__gte=now, window_start__lt=now + timedelta(days=7)
     )
@@ -236,16 +230,7 @@ def test_run_circle_worker_once(people, capsys):
 
 def started_visit(people, *, minutes_ago: int) -> Visit:
     when = timezone.now() - timedelta(minutes=minutes_ago)
-    return Visit.objects.create(
-        client=people.arthur,
-        circle=people.riverside,
-        name="Lunch",
-        date=timezone.localtime(when).date(),
-        window_start=when,
-        window_end=when,
-        start=when,
-        duration_minutes=60,
-    )
+    return make_visit(people.arthur, when, minutes=60, name="Lunch")
 
 
 def test_the_tick_expires_offers_for_visits_that_have_started(people):

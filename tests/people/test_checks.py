@@ -4,7 +4,7 @@ ahead on My day and the team-leader home."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from carecircle.people.checks import check_warnings, lapsed_skill_codes
 from carecircle.people.models import Carer, CarerCheck, CheckKind, Skill
-from carecircle.rota.models import Assignment, AvailabilityException, DraftStatus, Visit
+from carecircle.rota.models import Assignment, AvailabilityException, DraftStatus
 from carecircle.rota.selectors import week_start
 from carecircle.rota.services import (
     place_claim,
@@ -21,6 +21,7 @@ from carecircle.rota.services import (
     rota_draft_request,
     rota_draft_solve,
 )
+from tests.factories import local, make_visit
 
 
 def _ana(people):
@@ -125,18 +126,9 @@ def _lapse_background(carer):
 
 
 def _open_personal_care_visit(people, day, hour):
-    at = datetime.combine(day, time(hour), timezone.get_current_timezone())
-    visit = Visit.objects.create(
-        client=people.edna,
-        circle=people.riverside,
-        name=f"Wash at {hour}",
-        date=day,
-        window_start=at,
-        window_end=at,
-        duration_minutes=30,
+    return make_visit(
+        people.edna, local(day, hour), name=f"Wash at {hour}", fixed=False, skills=["personal_care"]
     )
-    visit.skills.set([Skill.objects.get(code="personal_care")])
-    return visit
 
 
 def test_a_lapsed_background_check_refuses_a_personal_care_claim(people):

@@ -15,6 +15,7 @@ from carecircle.plans import services as svc
 from carecircle.plans.models import ChangeKind, ChangeStatus, ConsentBasis, VersionStatus
 from carecircle.plans.selectors import recent_changes, version_diff
 from carecircle.rota.models import Visit
+from tests.factories import local, make_visit
 
 
 def _lunch(client):
@@ -474,16 +475,7 @@ def test_a_changed_visit_pattern_moves_the_visits_already_on_the_rota(
         # On the second she has another client at 12:40: the new time (12:30 for 45 minutes)
         # cannot be kept there, so that place is freed; the first she keeps.
         at = timezone.localtime(clash.window_start).replace(hour=12, minute=40)
-        other = Visit.objects.create(
-            client=people.arthur,
-            circle=people.arthur.circle,
-            name="Clash",
-            date=clash.date,
-            window_start=at,
-            window_end=at,
-            duration_minutes=30,
-        )
-        Assignment.objects.create(visit=other, carer=ana, status="published")
+        make_visit(people.arthur, at, name="Clash", fixed=False, carers=[ana], date=clash.date)
         # Dave is rostered on a lunch whose day goes.
         dave = Carer.objects.get(user=people.carer2)
         Assignment.objects.get_or_create(visit=going[0], carer=dave, status="published")
@@ -663,23 +655,9 @@ def _only_ana_on(people, visit):
 
 
 def _other_visit(client, day, hour, minute, carer, minutes=30):
-    from datetime import datetime
-
-    from carecircle.rota.models import Assignment
-
-    when = datetime.combine(day, time(hour, minute), timezone.get_current_timezone())
-    visit = Visit.objects.create(
-        client=client,
-        circle=client.circle,
-        name="Elsewhere",
-        date=day,
-        window_start=when,
-        window_end=when,
-        start=when,
-        duration_minutes=minutes,
+    return make_visit(
+        client, local(day, hour, minute), minutes=minutes, name="Elsewhere", carers=[carer]
     )
-    Assignment.objects.create(visit=visit, carer=carer, status="published")
-    return visit
 
 
 def _future_lunch(people, now, *, after_days=2):

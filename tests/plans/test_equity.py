@@ -3,7 +3,7 @@ visits) against need."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -15,8 +15,7 @@ from hypothesis import strategies as st
 from carecircle.circles.access import organisation_circles
 from carecircle.people.models import Carer, Client
 from carecircle.plans.equity import equity_report, gini, lorenz, lorenz_svg, union_minutes
-from carecircle.rota.models import Assignment, Visit
-from carecircle.visits.models import VisitRecord
+from tests.factories import local, make_record, make_visit
 
 shares = st.lists(st.floats(min_value=0, max_value=1e6, allow_nan=False), min_size=1, max_size=60)
 
@@ -59,33 +58,6 @@ def test_lorenz_svg_is_labelled():
     assert "no clients" in str(lorenz_svg([]))
 
 
-def _visit(client, day, minutes, *, status="planned", carers=(), records=()):
-    """A visit at 10:00 planned for `minutes`, with published `carers` and `records`: each
-    (carer, minutes after 10:00 checked in, minutes after 10:00 checked out or None)."""
-    at = datetime.combine(day, time(10), timezone.get_current_timezone())
-    visit = Visit.objects.create(
-        client=client,
-        circle=client.circle,
-        name="Equity check",
-        date=day,
-        window_start=at,
-        window_end=at,
-        duration_minutes=minutes,
-        status=status,
-    )
-    for carer in carers:
-        Assignment.objects.create(visit=visit, carer=carer, status="published")
-    for carer, came, left in records:
-        VisitRecord.objects.create(
-            visit=visit,
-            carer=carer,
-            client=client,
-            checked_in_at=at + timedelta(minutes=came),
-            checked_out_at=None if left is None else at + timedelta(minutes=left),
-        )
-    return visit
-
-
 def _equity_client(people):
     return Client.objects.create(
         organisation=people.edna.organisation,
@@ -109,23 +81,28 @@ def test_report_counts_recorded_minutes_not_rostered_ones(people):
     ana = Carer.objects.get(user=people.carer)
     dave = Carer.objects.get(user=people.carer2)
     yesterday = timezone.localdate() - timedelta(days=1)
+    ten = local(yesterday, 10)
     # Rostered, published, started, and nobody came: nothing delivered.
-    _visit(client, yesterday, 120, carers=[ana])
+    make_visit(client, ten, minutes=120, fixed=False, carers=[ana])
     # Planned for 60, Ana stayed 75 (a long visit is care delivered, not a fault).
-    _visit(
-        client,
-        yesterday - timedelta(days=1),
-        60,
-        status="completed",
-        carers=[ana],
-        records=[(ana, 0, 75)],
-    )
+    before = local(yesterday - timedelta(days=1), 10)
+    long = make_visit(client, before, minutes=60, fixed=False, status="completed", carers=[ana])
+    make_record(long, ana, checked_out_at=before + timedelta(minutes=75))
     # Two carers at once, overlapping 10:00-11:00 and 10:30-11:30: 90 minutes for the client.
-    _visit(client, yesterday, 60, carers=[ana, dave], records=[(ana, 0, 60), (dave, 30, 90)])
+    pair = make_visit(client, ten, minutes=60, fixed=False, carers=[ana, dave])
+    make_record(pair, ana, checked_out_at=ten + timedelta(minutes=60))
+    make_record(
+        pair,
+        dave,
+        checked_in_at=ten + timedelta(minutes=30),
+        checked_out_at=ten + timedelta(minutes=90),
+    )
     # Checked in, never checked out: no length to count.
-    _visit(client, yesterday, 60, carers=[ana], records=[(ana, 0, None)])
+    make_record(make_visit(client, ten, minutes=60, fixed=False, carers=[ana]), ana)
     # Recorded outside the period (8 days ago, a 7-day report).
-    _visit(client, timezone.localdate() - timedelta(days=8), 60, records=[(ana, 0, 60)])
+    old = local(timezone.localdate() - timedelta(days=8), 10)
+    outside = make_visit(client, old, minutes=60, fixed=False)
+    make_record(outside, ana, checked_out_at=old + timedelta(minutes=60))
     report = equity_report(circles=[people.riverside], days=7)
     row = _row(report, client)
     assert row.need_hours == pytest.approx(7.0)
@@ -143,7 +120,9 @@ def test_a_rostered_visit_nobody_attended_delivers_nothing(people):
     ana = Carer.objects.get(user=people.carer)
     yesterday = timezone.localdate() - timedelta(days=1)
     for _ in range(3):
-        _visit(client, yesterday, 120, status="completed", carers=[ana])
+        make_visit(
+            client, local(yesterday, 10), minutes=120, fixed=False, status="completed", carers=[ana]
+        )
     row = _row(equity_report(circles=[people.riverside], days=7), client)
     assert row.delivered_hours == 0
     assert row.shortfall == pytest.approx(7.0)

@@ -28,6 +28,7 @@ from carecircle.rota.services import (
     availability_rule_add,
     place_claim,
 )
+from tests.factories import make_visit
 
 TUE = 1
 
@@ -41,17 +42,7 @@ def local(day, hour, minute=0):
 
 
 def visit_for(client, day, hour, minute=0, *, minutes=30) -> Visit:
-    when = local(day, hour, minute)
-    return Visit.objects.create(
-        client=client,
-        circle=client.circle,
-        name="Sit and chat",
-        date=day,
-        window_start=when,
-        window_end=when,
-        start=when,
-        duration_minutes=minutes,
-    )
+    return make_visit(client, local(day, hour, minute), minutes=minutes, name="Sit and chat")
 
 
 @pytest.fixture

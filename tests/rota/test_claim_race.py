@@ -5,16 +5,15 @@ cannot happen there; this test runs in the PostgreSQL pass of `make test`)."""
 from __future__ import annotations
 
 import threading
-from datetime import datetime, time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
-from django.utils import timezone
 
 from carecircle.people.models import Carer
-from carecircle.rota.models import AvailabilityException, Visit
+from carecircle.rota.models import Visit
 from carecircle.rota.services import place_claim
+from tests.factories import free_all_day, in_days, make_visit
 
 pytestmark = pytest.mark.postgres_only
 
@@ -42,33 +41,16 @@ def _race(calls):
     return results
 
 
-def _visit(people, hour: int, minute: int = 0) -> Visit:
-    day = timezone.localdate() + timedelta(days=2)
-    when = datetime.combine(day, time(hour, minute), timezone.get_current_timezone())
-    return Visit.objects.create(
-        client=people.arthur,
-        circle=people.riverside,
-        name="Tea",
-        date=day,
-        window_start=when,
-        window_end=when,
-        start=when,
-        duration_minutes=30,
-    )
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("attempt", range(3))
 def test_two_carers_claim_one_place_and_exactly_one_wins(demo_live, attempt):
     if connection.vendor != "postgresql":
         pytest.skip("real concurrent transactions need PostgreSQL (SQLite serialises writers)")
     people = demo_live
-    visit = _visit(people, 15)
+    visit = make_visit(people.arthur, in_days(2, 15), name="Tea")
     ana, dave = Carer.objects.get(user=people.carer), Carer.objects.get(user=people.carer2)
     for c in (ana, dave):
-        AvailabilityException.objects.create(
-            carer=c, date=visit.date, available=True, start_time=time(0), end_time=time(23, 59)
-        )
+        free_all_day(c, visit.date)
     results = _race(
         [
             lambda: place_claim(actor=people.carer, visit_id=visit.public_id),
@@ -87,11 +69,9 @@ def test_one_carer_cannot_take_two_overlapping_places_at_once(demo_live):
     if connection.vendor != "postgresql":
         pytest.skip("real concurrent transactions need PostgreSQL (SQLite serialises writers)")
     people = demo_live
-    first, second = _visit(people, 16), _visit(people, 16, 10)
-    ana = Carer.objects.get(user=people.carer)
-    AvailabilityException.objects.create(
-        carer=ana, date=first.date, available=True, start_time=time(0), end_time=time(23, 59)
-    )
+    first = make_visit(people.arthur, in_days(2, 16), name="Tea")
+    second = make_visit(people.arthur, in_days(2, 16, 10), name="Tea")
+    free_all_day(Carer.objects.get(user=people.carer), first.date)
     results = _race(
         [
             lambda: place_claim(actor=people.carer, visit_id=first.public_id),

@@ -4,61 +4,38 @@ beyond the carer (the circle's team leaders, the admin)."""
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
 
 from carecircle.people.models import Carer
 from carecircle.rota.models import (
     Assignment,
     AssignmentStatus,
-    AvailabilityException,
     KeptTime,
     KeptTimeUse,
     Visit,
-    VisitStatus,
 )
-from carecircle.rota.selectors import week_start
 from carecircle.rota.services import kept_time_options, kept_time_use, release_visits
+from tests.factories import free_all_day, make_visit, next_week
 
 
 @pytest.fixture
 def kept(people) -> KeptTime:
-    """Sue releases one of Edna's visits later this week; its carer keeps the time."""
-    now = timezone.now()
-    visit = (
-        Visit.objects.filter(
-            client=people.edna,
-            status=VisitStatus.PLANNED,
-            carers_needed=1,
-            window_start__gt=now + timedelta(hours=3),
-            date__lt=week_start(timezone.localdate()) + timedelta(days=7),
-            assignments__status=AssignmentStatus.PUBLISHED,
-        )
-        .order_by("window_start")
-        .first()
+    """Sue releases Edna's visit next Wednesday at 10:00; Ana, its carer, keeps the time. The test
+    makes that week's rota (Pat has a visit with Arthur on the Monday: the rota is out), so it is
+    the same whatever day and hour the suite runs."""
+    ana = Carer.objects.get(user=people.carer)
+    make_visit(
+        people.arthur,
+        next_week(0, 9),
+        name="Coffee",
+        carers=[Carer.objects.get(user=people.informal)],
     )
-    if visit is None:  # late on a Sunday: give Edna a visit tomorrow with Ana on it
-        when = timezone.make_aware(
-            timezone.datetime.combine(timezone.localdate() + timedelta(days=1), time(10))
-        )
-        visit = Visit.objects.create(
-            client=people.edna,
-            circle=people.riverside,
-            name="Morning",
-            date=timezone.localtime(when).date(),
-            window_start=when,
-            window_end=when,
-            start=when,
-            duration_minutes=45,
-        )
-        Assignment.objects.create(
-            visit=visit, carer=Carer.objects.get(user=people.carer), status="published"
-        )
+    visit = make_visit(people.edna, next_week(2, 10), minutes=45, name="Morning", carers=[ana])
     release = release_visits(
         actor=people.representative,
         client_id=people.edna.public_id,
@@ -68,24 +45,13 @@ def kept(people) -> KeptTime:
     )
     k = KeptTime.objects.select_related("carer__user", "visit").get(release=release)
     # Free all that day, so only the rule under test can stop the carer.
-    AvailabilityException.objects.create(
-        carer=k.carer, date=visit.date, available=True, start_time=time(0), end_time=time(23, 59)
-    )
+    free_all_day(k.carer, visit.date)
     return k
 
 
 def an_open_place(people, kept: KeptTime, *, client=None) -> Visit:
     """A colleague's visit at the kept time with nobody on it."""
-    return Visit.objects.create(
-        client=client or people.arthur,
-        circle=people.riverside,
-        name="Lunch",
-        date=kept.visit.date,
-        window_start=kept.starts_at,
-        window_end=kept.starts_at,
-        start=kept.starts_at,
-        duration_minutes=kept.minutes,
-    )
+    return make_visit(client or people.arthur, kept.starts_at, minutes=kept.minutes, name="Lunch")
 
 
 def test_the_hours_kept_are_the_planned_visit(kept):
@@ -94,6 +60,7 @@ def test_the_hours_kept_are_the_planned_visit(kept):
     assert kept.use == KeptTimeUse.UNDECIDED and kept.decided_at is None
 
 
+@pytest.mark.clock
 def test_covering_a_colleague_with_kept_time(people, kept):
     place = an_open_place(people, kept)
     options = kept_time_options(kept)
@@ -152,6 +119,7 @@ def test_training_with_kept_time_keeps_what_training(people, kept):
     assert used.minutes == kept.visit.duration_minutes
 
 
+@pytest.mark.clock
 def test_the_kept_time_page_records_the_choice(client, people, kept):
     place = an_open_place(people, kept)
     client.force_login(kept.carer.user)

@@ -25,7 +25,6 @@ from carecircle.circles.models import Circle, Membership, MembershipRole
 from carecircle.people.models import Carer
 from carecircle.rota.engine_adapter import build_circle_week
 from carecircle.rota.models import (
-    Assignment,
     AssignmentStatus,
     CoverOffer,
     SwapOffer,
@@ -40,6 +39,7 @@ from carecircle.rota.services import (
     swap_accept,
     swap_offer,
 )
+from tests.factories import make_visit
 
 
 def broken_rules(circle, monday) -> set[str]:
@@ -54,18 +54,7 @@ def broken_rules(circle, monday) -> set[str]:
 
 
 def _busy(client, when, carer, minutes=45) -> Visit:
-    visit = Visit.objects.create(
-        client=client,
-        circle=client.circle,
-        name="Elsewhere",
-        date=timezone.localtime(when).date(),
-        window_start=when,
-        window_end=when,
-        start=when,
-        duration_minutes=minutes,
-    )
-    Assignment.objects.create(visit=visit, carer=carer, status=AssignmentStatus.PUBLISHED)
-    return visit
+    return make_visit(client, when, minutes=minutes, name="Elsewhere", carers=[carer])
 
 
 def traps(circle, carers, monday) -> list[Visit]:

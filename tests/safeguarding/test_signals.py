@@ -23,41 +23,36 @@ from carecircle.visits.models import (
     Medicine,
     MedicineAdministration,
     TaskRecord,
-    VisitRecord,
 )
+from tests.factories import make_record, make_visit
 
 
-def _visit(people, *, client=None, hours_ago=5, minutes=60, carer=None, carers=None, needed=1):
+def _signal_visit(
+    people, *, client=None, hours_ago=5, minutes=60, carer=None, carers=None, needed=1
+):
     """A published visit made outside any plan pattern (the outside-plan rule flags these).
     `carers` (a list, possibly empty) replaces the one default carer."""
     client = client or people.edna
     start = (timezone.now() - timedelta(hours=hours_ago)).replace(second=0, microsecond=0)
     pattern_visit = Visit.objects.filter(client=client, pattern__isnull=False).first()
-    visit = Visit.objects.create(
-        client=client,
-        circle=client.circle,
-        pattern=None,
-        plan_version=pattern_visit.plan_version if pattern_visit else None,
-        name="Signal test",
-        date=timezone.localdate(start),
-        window_start=start,
-        window_end=start,
-        start=start,
-        duration_minutes=minutes,
-        carers_needed=needed,
-    )
     if carers is None:
         carers = [carer or Carer.objects.get(user=people.carer)]
-    for c in carers:
-        Assignment.objects.create(visit=visit, carer=c, status="published")
-    return visit
+    return make_visit(
+        client,
+        start,
+        minutes=minutes,
+        name="Signal test",
+        carers=carers,
+        plan_version=pattern_visit.plan_version if pattern_visit else None,
+        carers_needed=needed,
+    )
 
 
 def _record(visit, carer, *, late=0, stayed=None, client=None):
     at = visit.planned_start + timedelta(minutes=late)
-    return VisitRecord.objects.create(
-        visit=visit,
-        carer=carer,
+    return make_record(
+        visit,
+        carer,
         client=client or visit.client,
         checked_in_at=at,
         checked_out_at=at + timedelta(minutes=visit.duration_minutes if stayed is None else stayed),
@@ -74,20 +69,20 @@ def _ana(people):
 
 
 def test_a_published_visit_nobody_checked_in_to_is_missed(people):
-    visit = _visit(people, hours_ago=4)
+    visit = _signal_visit(people, hours_ago=4)
     found = [s for s in _kinds(people, A.MISSED) if s.visit == visit]
     assert found and "nobody checked in" in found[0].explanation
     _record(visit, _ana(people))
     assert not [s for s in _kinds(people, A.MISSED) if s.visit == visit]
     # Marked completed (history kept on paper): delivered, not missed.
-    other = _visit(people, hours_ago=3)
+    other = _signal_visit(people, hours_ago=3)
     Visit.objects.filter(pk=other.pk).update(status="completed")
     assert not [s for s in _kinds(people, A.MISSED) if s.visit == other]
 
 
 def test_a_visit_nobody_took_and_nobody_attended_is_missed(people):
-    nobody = _visit(people, hours_ago=4, carers=[])
-    drafted = _visit(people, hours_ago=5, carers=[])
+    nobody = _signal_visit(people, hours_ago=4, carers=[])
+    drafted = _signal_visit(people, hours_ago=5, carers=[])
     Assignment.objects.create(visit=drafted, carer=_ana(people), status="draft")
     for visit in (nobody, drafted):
         found = [s for s in _kinds(people, A.MISSED) if s.visit == visit]
@@ -102,8 +97,8 @@ def test_a_visit_nobody_took_and_nobody_attended_is_missed(people):
 
 def test_a_two_carer_visit_only_one_attended_is_short_staffed(people):
     ana, dave = _ana(people), Carer.objects.get(user=people.carer2)
-    half = _visit(people, hours_ago=4, carers=[ana, dave], needed=2)
-    full = _visit(people, hours_ago=6, carers=[ana, dave], needed=2)
+    half = _signal_visit(people, hours_ago=4, carers=[ana, dave], needed=2)
+    full = _signal_visit(people, hours_ago=6, carers=[ana, dave], needed=2)
     _record(half, ana)
     _record(full, ana)
     _record(full, dave)
@@ -116,15 +111,15 @@ def test_a_two_carer_visit_only_one_attended_is_short_staffed(people):
     # One carer there is not "nobody came": no missed-visit signal as well.
     assert not [s for s in _kinds(people, A.MISSED) if s.visit in (half, full)]
     # Nobody came to a two-carer visit: one missed-visit signal naming both.
-    neither = _visit(people, hours_ago=3, carers=[ana, dave], needed=2)
+    neither = _signal_visit(people, hours_ago=3, carers=[ana, dave], needed=2)
     missed = [s for s in _kinds(people, A.MISSED) if s.visit == neither]
     assert len(missed) == 1 and str(ana) in missed[0].explanation
     assert str(dave) in missed[0].explanation
 
 
 def test_a_start_over_30_minutes_late(people):
-    ok = _visit(people, hours_ago=6)
-    late = _visit(people, hours_ago=9)
+    ok = _signal_visit(people, hours_ago=6)
+    late = _signal_visit(people, hours_ago=9)
     _record(ok, _ana(people), late=25)
     _record(late, _ana(people), late=45)
     found = _kinds(people, A.LATE)
@@ -133,8 +128,8 @@ def test_a_start_over_30_minutes_late(people):
 
 
 def test_a_visit_under_two_thirds_of_the_planned_time(people):
-    short = _visit(people, hours_ago=6, minutes=60)
-    fine = _visit(people, hours_ago=9, minutes=60)
+    short = _signal_visit(people, hours_ago=6, minutes=60)
+    fine = _signal_visit(people, hours_ago=9, minutes=60)
     _record(short, _ana(people), stayed=35)
     _record(fine, _ana(people), stayed=41)
     found = _kinds(people, A.SHORT)
@@ -144,8 +139,8 @@ def test_a_visit_under_two_thirds_of_the_planned_time(people):
 
 def test_one_carer_in_two_places_at_once(people):
     ana = _ana(people)
-    a = _visit(people, hours_ago=6, minutes=60)
-    b = _visit(people, client=people.arthur, hours_ago=5.5, minutes=30)
+    a = _signal_visit(people, hours_ago=6, minutes=60)
+    b = _signal_visit(people, client=people.arthur, hours_ago=5.5, minutes=30)
     _record(a, ana)
     _record(b, ana)
     found = _kinds(people, A.TWO_PLACES)
@@ -155,7 +150,7 @@ def test_one_carer_in_two_places_at_once(people):
 
 def test_expenses_without_receipt_and_out_of_pattern(people):
     ana = _ana(people)
-    visits = [_visit(people, hours_ago=24 * d + 3) for d in range(1, 6)]
+    visits = [_signal_visit(people, hours_ago=24 * d + 3) for d in range(1, 6)]
     records = [_record(v, ana) for v in visits]
     for r, amount in zip(records[1:], ["10.00", "12.00", "11.00", "9.00"], strict=True):
         Expense.objects.create(
@@ -196,7 +191,7 @@ def test_repeated_refusals_of_a_task_and_a_medicine(people):
         client=people.edna, name="Testamol", dose="1", times=["08:00"]
     )
     for day in range(1, 4):
-        record = _record(_visit(people, hours_ago=24 * day + 2), ana)
+        record = _record(_signal_visit(people, hours_ago=24 * day + 2), ana)
         TaskRecord.objects.create(
             record=record,
             task=task,
@@ -222,7 +217,7 @@ def test_repeated_refusals_of_a_task_and_a_medicine(people):
 
 def test_visits_outside_the_plan(people):
     dave = Carer.objects.get(user=people.carer2)
-    visit = _visit(people, hours_ago=5)
+    visit = _signal_visit(people, hours_ago=5)
     record = _record(visit, dave)  # Ana is rostered; Dave recorded it
     found = [s for s in _kinds(people, A.OUTSIDE_PLAN) if s.key.endswith(str(record.public_id))]
     assert found
@@ -231,7 +226,7 @@ def test_visits_outside_the_plan(people):
 
 
 def test_team_leaders_see_their_circles_and_the_lead_sees_all(client, people):
-    visit = _visit(people, client=people.margaret, hours_ago=4)  # Hilltop
+    visit = _signal_visit(people, client=people.margaret, hours_ago=4)  # Hilltop
     key = f"{A.MISSED}:{visit.public_id}"
     lead_open, _ = signals_for(people.safeguarding)
     assert key in {s.key for s in lead_open}
@@ -244,7 +239,7 @@ def test_team_leaders_see_their_circles_and_the_lead_sees_all(client, people):
 
 
 def test_acknowledging_needs_a_reason_and_is_audited(client, people):
-    visit = _visit(people, hours_ago=4)
+    visit = _signal_visit(people, hours_ago=4)
     key = f"{A.MISSED}:{visit.public_id}"
     with pytest.raises(ValidationError):
         signal_acknowledge(actor=people.team_leader, key=key, reason="  ")

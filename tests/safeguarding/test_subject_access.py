@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from django.urls import reverse
 
 from carecircle.audit.models import AuditEvent
 from carecircle.safeguarding.concerns import concern_raise
+from tests.factories import make_record, make_visit
 
 
 def test_the_bundle_holds_the_client_plan_visits_and_audit(client, people):
@@ -69,6 +71,7 @@ def test_another_organisations_client_is_not_found(client, people):
     assert client.get(reverse("client_data_export", args=[stranger.public_id])).status_code == 404
 
 
+@pytest.mark.clock
 def test_the_bundle_holds_help_calls_offers_messages_and_live_events(client, people):
     from carecircle.alerts import services
     from carecircle.alerts.models import HelpOffer, LiveEvent
@@ -76,7 +79,9 @@ def test_the_bundle_holds_help_calls_offers_messages_and_live_events(client, peo
     from carecircle.notifications.services import notify
     from carecircle.people.models import Carer
     from carecircle.rota.models import Visit
+    from tests.alerts.oncall import take_calls_off_duty
 
+    take_calls_off_duty(people.riverside)  # someone to ask at any hour, at night too
     alert, _ = services.alert_raise(
         actor=people.client, client=people.edna, message="I have fallen in the kitchen"
     )
@@ -140,8 +145,6 @@ def test_a_call_answered_from_another_clients_visit_names_nobody_else(
     from carecircle.alerts.models import HelpAlert
     from carecircle.notifications.models import Notification
     from carecircle.people.models import Carer
-    from carecircle.rota.models import Assignment, Visit
-    from carecircle.visits.models import VisitRecord
     from tests.alerts.oncall import take_calls_off_duty, today_at
 
     settings.ALERT_WAVE_SIZE = 50
@@ -150,20 +153,8 @@ def test_a_call_answered_from_another_clients_visit_names_nobody_else(
         now = timezone.now()
         ana = Carer.objects.get(user=people.carer)
         start = now - timedelta(minutes=20)
-        arthurs = Visit.objects.create(
-            client=people.arthur,
-            circle=people.riverside,
-            name="Late morning",
-            date=timezone.localdate(start),
-            window_start=start,
-            window_end=start,
-            start=start,
-            duration_minutes=60,
-        )
-        Assignment.objects.create(visit=arthurs, carer=ana, status="published")
-        VisitRecord.objects.create(
-            visit=arthurs, carer=ana, client=people.arthur, checked_in_at=start
-        )
+        arthurs = make_visit(people.arthur, start, minutes=60, name="Late morning", carers=[ana])
+        make_record(arthurs, ana, checked_in_at=start)
         with django_capture_on_commit_callbacks(execute=True):
             alert, _ = services.alert_raise(actor=people.client, client=people.edna, kind="fall")
             offer = alert.offers.get(carer=ana)

@@ -45,6 +45,7 @@ def _whole_visit(rec, **extra):
     )
 
 
+@pytest.mark.clock
 def test_a_whole_visit_is_stored_once_and_audited(rec, people):
     data = _whole_visit(rec)
     first = record_sync(actor=people.carer, data=data)
@@ -147,6 +148,7 @@ def test_an_operation_id_cannot_be_replayed_by_someone_else(rec, people):
         record_sync(actor=people.team_leader, data=data)
 
 
+@pytest.mark.clock
 def test_times_in_the_future_are_refused(rec, people):
     from django.utils import timezone
 

@@ -29,7 +29,7 @@ SEES_EDNA = {"team_leader", "carer", "carer2", "client", "representative", "admi
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-def _visit(p):
+def _recording_visit(p):
     return make_recording(p).visit.public_id
 
 
@@ -67,7 +67,7 @@ def _mar(name):
 ROUTES = {
     "visits_upcoming": (lambda p: reverse("visits_upcoming"), {r: 200 for r in CARERS}, 403),
     "visit_record": (
-        lambda p: reverse("visit_record", args=[_visit(p)]),
+        lambda p: reverse("visit_record", args=[_recording_visit(p)]),
         {
             "carer": 200,
             "team_leader": 200,

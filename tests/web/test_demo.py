@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.core.management import call_command
-from django.utils import timezone
 
 from carecircle.circles.models import Circle, MembershipRole
 from carecircle.people.models import Carer, Client, User
@@ -48,8 +48,9 @@ def test_each_circle_has_the_shape_of_the_scenarios(people):
     assert polish_or_romanian >= 4
 
 
-def test_four_weeks_of_history_and_the_week_ahead(people):
-    today = timezone.localdate()
+@pytest.mark.clock
+def test_four_weeks_of_history_and_the_week_ahead(people, demo_day):
+    today = demo_day
     first = Visit.objects.order_by("date").first().date
     last = Visit.objects.order_by("-date").first().date
     assert first == week_start(today) - timedelta(weeks=4)
