@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from carecircle.people.models import Carer, Skill
@@ -90,8 +91,9 @@ def in_days(days: int, hour: int, minute: int = 0) -> datetime:
 
 
 def next_week(day: int, hour: int, minute: int = 0) -> datetime:
-    """A local moment counted from next Monday (day 7 is the Monday after). The demo rosters only
-    this week, so these days hold nobody's visits but the test's own, whatever day it is today:
-    what a test builds there meets no carer's real rota, rest or hours."""
-    monday = week_start(timezone.localdate()) + timedelta(days=7)
+    """A local moment counted from a quiet Monday (day 7 is the Monday after): the first week past
+    the rolling horizon, which the demo neither generates nor rosters, so these days hold nobody's
+    visits but the test's own, whatever day it is today: what a test builds there meets no
+    carer's real rota, rest or hours."""
+    monday = week_start(timezone.localdate()) + timedelta(weeks=settings.ROTA_HORIZON_WEEKS + 1)
     return local(monday + timedelta(days=day), hour, minute)
