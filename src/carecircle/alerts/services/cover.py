@@ -196,8 +196,8 @@ def give_back_visits(alert: HelpAlert, *, now: datetime) -> None:
 
     absence = alert.cover_absence
     if absence is not None and absence.withdrawn_at is None and absence.ends_at > now:
-        assert alert.responder is not None  # only a responder's places are freed
         try:
+            assert alert.responder is not None  # only a responder's places are freed
             absence_withdraw(actor=alert.responder.user, absence_id=absence.public_id, now=now)
         except Exception:  # the call's own state is already saved
             log.exception("giving back the visits of %s's responder", alert.client)
