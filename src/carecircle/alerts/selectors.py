@@ -22,7 +22,7 @@ from carecircle.alerts.models import (
 def status_text(alert: HelpAlert, *, now: datetime | None = None) -> str:
     """One sentence for the client and family: what is happening now."""
     now = now or timezone.now()
-    name = alert.responder.user.first_name if alert.responder_id else ""
+    name = alert.responder.user.first_name if alert.responder is not None else ""
     if alert.status == AlertStatus.OFFERING:
         asked = alert.offers.filter(state=OfferState.SENT).count()
         if asked:

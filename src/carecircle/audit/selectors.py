@@ -20,6 +20,10 @@ def audit_events(*, organisation_id: int | None, everything: bool = False) -> Qu
     qs = AuditEvent.objects.select_related("actor", "client")
     if everything:
         return qs
+    if organisation_id is None:
+        # What Django makes of `client__organisation_id=None`: the events about no client or
+        # about a client of no organisation.
+        return qs.filter(client__organisation_id__isnull=True)
     return qs.filter(client__organisation_id=organisation_id)
 
 
@@ -59,6 +63,7 @@ def _ids_by_ref(field: str) -> dict[str, int]:
     """Public id → primary key of every row an event's `field` (actor, client) can point at:
     what `verify_events` checks the event's key column against."""
     model = AuditEvent._meta.get_field(field).related_model
+    assert model is not None  # actor and client are foreign keys
     return {str(ref): pk for pk, ref in model._base_manager.values_list("pk", "public_id")}
 
 

@@ -55,7 +55,7 @@ def _lock_head() -> AuditChainHead:
     if created:
         # The head is made by the migration; it is only missing after a table flush (tests).
         last = AuditEvent.objects.filter(seq__isnull=False).order_by("-seq").first()
-        if last is not None:
+        if last is not None and last.seq is not None:
             head.last_seq, head.last_hash = last.seq, last.hash
             head.save(update_fields=["last_seq", "last_hash"])
     return head
@@ -84,8 +84,9 @@ def audit_record(
     actor = actor if getattr(actor, "is_authenticated", False) else None
     with transaction.atomic():
         head = _lock_head()
+        seq = head.last_seq + 1
         fields = {
-            "seq": head.last_seq + 1,
+            "seq": seq,
             "prev_hash": head.last_hash or GENESIS,
             "at": timezone.now(),
             "actor_ref": _ref(actor),
@@ -97,6 +98,6 @@ def audit_record(
         }
         digest = event_hash(**fields)
         event = AuditEvent.objects.create(actor=actor, client=client, hash=digest, **fields)
-        head.last_seq, head.last_hash = event.seq, digest
+        head.last_seq, head.last_hash = seq, digest
         head.save(update_fields=["last_seq", "last_hash"])
     return event

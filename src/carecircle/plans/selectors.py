@@ -153,6 +153,6 @@ def changes_for_my_day(*, carer, clients, now: datetime | None = None, days: int
         .order_by("-endorsed_at")
     ):
         since = last.get(change.plan.client_id) or now - timedelta(days=days)
-        if change.endorsed_at > since:
+        if change.endorsed_at is not None and change.endorsed_at > since:
             out.append(change)
     return out

@@ -159,7 +159,8 @@ def draft_review(*, draft, user=None) -> DraftReview:
         _with_people(qs.exclude(status=VisitStatus.CANCELLED), drafts=True).order_by("window_start")
     )
     by_id = {str(v.public_id): v for v in visits}
-    lines, per_client = [], {}
+    lines: list[DraftLine] = []
+    per_client: dict[str, set[int]] = {}
     for visit in visits:
         assigned = list(visit.assignments.all())
         lines.append(
@@ -250,7 +251,9 @@ def releases_ahead(*, client: Client, now: datetime) -> QuerySet[Release]:
     return Release.objects.filter(client=client, undone_at__isnull=True, ends_at__gt=now)
 
 
-def availability_of(*, carer: Carer, today: date) -> tuple[list[AvailabilityRule], list]:
+def availability_of(
+    *, carer: Carer, today: date
+) -> tuple[list[list[AvailabilityRule]], list[AvailabilityException]]:
     """The carer's weekly pattern, by weekday (0 is Monday), and their exceptions from today."""
     rules = list(AvailabilityRule.objects.filter(carer=carer).prefetch_related("for_clients"))
     by_day = [[r for r in rules if r.weekday == i] for i in range(7)]

@@ -133,7 +133,7 @@ def record_state(record: VisitRecord | None) -> RecordState:
 
 # The MAR chart ---------------------------------------------------------------------------------
 
-CODES = {
+CODES: dict[str, str] = {
     Outcome.GIVEN: "G",
     Outcome.REFUSED: "R",
     Outcome.MISSED: "M",

@@ -51,7 +51,7 @@ def offer_accept(*, actor, offer_id, now: datetime | None = None) -> HelpAlert:
         )
         offer = HelpOffer.objects.select_for_update(of=("self",)).get(pk=offer.pk)
         if alert.status != AlertStatus.OFFERING:
-            who = alert.responder.user.first_name if alert.responder_id else "Someone"
+            who = alert.responder.user.first_name if alert.responder is not None else "Someone"
             if alert.responder_id == offer.carer_id:
                 return alert
             if alert.status in (AlertStatus.RESOLVED, AlertStatus.CANCELLED):
@@ -117,7 +117,7 @@ def _locked(alert_pk: int) -> HelpAlert:
 
 def _tell_raiser(alert: HelpAlert, text: str) -> None:
     people = []
-    if alert.raised_by_id:
+    if alert.raised_by is not None:
         people.append(alert.raised_by)
     people += [r.user for r in alert.client.representatives.select_related("user")]
     seen = set()
@@ -175,6 +175,7 @@ def alert_arrived(*, actor, alert_id, now: datetime | None = None) -> HelpAlert:
         _responder_or_leader(actor, alert)
         if alert.status != AlertStatus.ACCEPTED:
             raise ValidationError({"status": f"The call is {alert.get_status_display().lower()}."})
+        assert alert.responder is not None  # an accepted call has one
         alert.status, alert.arrived_at = AlertStatus.ARRIVED, now
         alert.escalate_at = None
         alert.save(update_fields=["status", "arrived_at", "escalate_at"])

@@ -50,8 +50,10 @@ def cover_responder_visits(alert: HelpAlert, *, now: datetime) -> None:
                         HelpAlert.objects.filter(pk=alert.pk).update(left_visit_rest=rest)
                         alert.left_visit_rest = rest
             if live_call:
+                assert alert.responder is not None  # an accepted call has one
                 ends_at = _responder_busy_until(alert, now)
                 failed = False
+                absence: Absence | None
                 try:
                     absence = absence_report(
                         actor=alert.responder.user,
@@ -94,6 +96,7 @@ def cover_responder_visits(alert: HelpAlert, *, now: datetime) -> None:
             log.exception("cover for the visits of %s's responder", alert.client)
             _cover_failed(alert)
     if alert.left_visit is not None:
+        assert alert.responder is not None  # an accepted call has one
         body = f"They are going to {alert.client}."
         if rest is not None and live_call:
             body += f" The rest of the visit, from {_hhmm(rest.window_start)}, is offered to the circle."
@@ -118,6 +121,7 @@ def _lock_live(alert: HelpAlert) -> bool:
 
 
 def _cover_failed(alert: HelpAlert) -> None:
+    assert alert.responder is not None  # an accepted call has one
     _tell_leaders(
         alert,
         subject=f"Cover {alert.responder.user.first_name}'s visits today",
@@ -150,6 +154,7 @@ def _rest_of_visit(alert: HelpAlert, *, now: datetime):
     minutes = int((left.planned_end - begins).total_seconds() // 60)
     if minutes < REST_MIN_MINUTES:
         return None
+    assert alert.responder is not None  # an accepted call has one
     from carecircle.alerts.ranking import client_zone
 
     with transaction.atomic():
@@ -192,6 +197,7 @@ def give_back_visits(alert: HelpAlert, *, now: datetime) -> None:
     absence = alert.cover_absence
     if absence is not None and absence.withdrawn_at is None and absence.ends_at > now:
         try:
+            assert alert.responder is not None  # only a responder's places are freed
             absence_withdraw(actor=alert.responder.user, absence_id=absence.public_id, now=now)
         except Exception:  # the call's own state is already saved
             log.exception("giving back the visits of %s's responder", alert.client)

@@ -47,7 +47,7 @@ def source_for(actor, client: Client) -> str:
         return AlertSource.CLIENT
     if client.representatives.filter(user=actor).exists():
         return AlertSource.REPRESENTATIVE
-    if led_circles(actor).filter(pk=client.circle_id).exists():
+    if client.circle_id is not None and led_circles(actor).filter(pk=client.circle_id).exists():
         return AlertSource.TEAM_LEADER
     if carer_of(actor) is not None and clients_visible_to(actor).filter(pk=client.pk).exists():
         return AlertSource.CARER
@@ -105,6 +105,7 @@ def alert_raise(
 
     now = now or timezone.now()
     kind = _check_kind(kind)
+    source: str
     if device is not None:
         source = AlertSource.DEVICE
         client = device.client
@@ -200,8 +201,7 @@ def _send_wave(alert: HelpAlert, *, pool_carers=None, now: datetime) -> int:
     alert's row locked (or just created)."""
     from carecircle.people.models import Carer
 
-    asked = set(alert.offers.values_list("carer__public_id", flat=True))
-    asked = {str(x) for x in asked}
+    asked = {str(x) for x in alert.offers.values_list("carer__public_id", flat=True)}
     waiting = [c for c in alert.ranking if c["carer"] not in asked]
     carers = pool_carers or {
         str(c.public_id): c
@@ -331,6 +331,8 @@ def _tick_one(pk: int, *, now: datetime, counts: dict) -> None:
             return
         if alert.status == AlertStatus.ACCEPTED:
             if alert.escalate_at and alert.escalate_at <= now:
+                # An accepted call has its responder and the time they accepted.
+                assert alert.accepted_at is not None and alert.responder is not None
                 late = int((now - alert.accepted_at).total_seconds() // 60)
                 name = alert.responder.user.first_name
                 _escalate(

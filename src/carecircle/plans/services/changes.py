@@ -170,7 +170,7 @@ def change_propose(
     require_plan(actor, PlanAction.PROPOSE, client)
     plan = CarePlan.objects.filter(client=client).first()
     version = plan.agreed_version() if plan else None
-    if version is None:
+    if plan is None or version is None:
         raise ValidationError(
             {"plan": _("%(client)s has no agreed plan to change yet.") % {"client": client}}
         )

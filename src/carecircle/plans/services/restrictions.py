@@ -61,7 +61,7 @@ def _check_basis(client, kind: str, basis: str, detail: str) -> None:
                 )
             }
         )
-    authority = {
+    authority: dict[str, str] = {
         LegalBasis.ATTORNEY: Authority.LPA_HEALTH_WELFARE,
         LegalBasis.DEPUTY: Authority.DEPUTY,
     }

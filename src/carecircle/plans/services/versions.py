@@ -75,16 +75,16 @@ def apply_change(change: PlanChange, *, actor, now: datetime) -> CarePlanVersion
     target = _counterpart(change.pattern, patterns, current)
     removed = False
     for task in current.tasks.all():
+        pattern = patterns.get(task.pattern_id) if task.pattern_id is not None else None
         is_removed = change.kind == ChangeKind.REMOVE_TASK and (
-            task.id == change.task_id
-            or (task.title == change.title and patterns.get(task.pattern_id) == target)
+            task.id == change.task_id or (task.title == change.title and pattern == target)
         )
         if is_removed and not removed:
             removed = True
             continue
         PlanTask.objects.create(
             version=new,
-            pattern=patterns.get(task.pattern_id),
+            pattern=pattern,
             title=task.title,
             details=task.details,
         )

@@ -173,7 +173,8 @@ def propose_cover(*, absence: Absence, visits: list[Visit], now=None) -> dict:
         for offer in offers:
             visit = offer.visit
             transaction.on_commit(
-                lambda o=offer, v=visit: _notify(
+                # mypy cannot type a lambda whose defaults bind the loop's values
+                lambda o=offer, v=visit: _notify(  # type: ignore[misc]
                     o.carer.user,
                     f"Can you cover {v.client}'s visit {_when(v)}? {absence.carer.name} is away.",
                     body=f"The rota engine suggests you: {o.why or 'you are free and able'}.",
@@ -207,7 +208,7 @@ def cover_accept(*, actor, offer_id, now=None) -> CoverOffer:
         )
     place_claim(actor=actor, visit_id=offer.visit.public_id, now=now)
     offer.refresh_from_db()
-    if offer.absence_id:
+    if offer.absence is not None:
         _notify(
             offer.absence.carer.user,
             f"{offer.carer.name} covers {offer.visit.client}'s visit {_when(offer.visit)}",
@@ -274,8 +275,10 @@ def reoffer_cover(*, visit: Visit, absence: Absence | None, now=None) -> list[Co
             ]
         )
         for c in able:
+            assert absent is not None  # only the places of an absent carer are offered
             transaction.on_commit(
-                lambda u=c.user: _notify(
+                # mypy cannot type a lambda whose defaults bind the loop's values
+                lambda u=c.user: _notify(  # type: ignore[misc]
                     u,
                     f"Can you cover {visit.client}'s visit {_when(visit)}? {absent.name} is away.",
                     body="The first carer asked cannot go; you are free and able.",

@@ -30,7 +30,7 @@ def _carer(actor) -> Carer:
     return carer
 
 
-def _lock_carers(*carers: Carer) -> None:
+def _lock_carers(*carers: Carer | None) -> None:
     ids = sorted({c.pk for c in carers if c is not None})
     list(Carer.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
 

@@ -67,6 +67,7 @@ def visits_follow_version(
     did to the changed pattern's visits is kept on `new_version.rota_follow`."""
     outcome = None
     if changed_pattern_id is not None:
+        assert change is not None  # only a change alters a pattern's days or times
         outcome = visits_follow_pattern(
             change=change,
             old_pattern_id=changed_pattern_id,
@@ -75,7 +76,8 @@ def visits_follow_version(
             actor=actor,
             now=now,
         )
-        new_version.rota_follow = outcome
+        # Not a field: kept on this instance for whoever agreed the version to read.
+        new_version.rota_follow = outcome  # type: ignore[attr-defined]
     # Visits not yet begun follow the new version; a visit already under way (or checked in to
     # early) keeps the tasks its carer may be recording against, and visits made keep their
     # history.

@@ -258,6 +258,7 @@ def _fill_week(week: date, group: list) -> dict[int, int]:
 
 
 def _visit(p: _Plan, pattern, day: date) -> Visit:
+    assert p.plan.client.circle_id is not None  # horizon_keep takes clients in a circle only
     return Visit(
         client=p.plan.client,
         circle_id=p.plan.client.circle_id,

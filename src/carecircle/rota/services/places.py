@@ -153,7 +153,8 @@ def swap_offer(*, actor, visit_id, to_carer_id=None, message: str = "", now=None
         people = [to_carer] if to_carer else carers_to_ask(visit, exclude=carer)
         for other in people:
             transaction.on_commit(
-                lambda u=other.user: _notify(
+                # mypy cannot type a lambda whose defaults bind the loop's values
+                lambda u=other.user: _notify(  # type: ignore[misc]
                     u, subject, url=url, body=offer.message, urgent=_soon(visit, now)
                 )
             )
@@ -255,6 +256,7 @@ def _move(visit: Visit, old: Carer, new: Carer) -> None:
 
 
 def _ask_team_leaders(offer: SwapOffer, findings: list[Finding], *, now) -> None:
+    assert offer.taken_by is not None  # asked once a carer has taken the visit
     visit = offer.visit
     swap_needs_approval.send(
         sender=SwapOffer,
@@ -282,6 +284,7 @@ def swap_decide(*, actor, offer_id, approve: bool, reason: str = "", now=None) -
         offer = SwapOffer.objects.select_for_update().get(pk=offer.pk)
         if offer.status != OfferStatus.NEEDS_APPROVAL:
             raise ValidationError({"offer": "This swap is not waiting for a decision."})
+        assert offer.taken_by is not None  # a swap waiting for a decision has been taken
         offer.decided_by, offer.answered_at = actor, now
         if approve:
             _must_be_future(visit, now)
@@ -309,7 +312,8 @@ def swap_decide(*, actor, offer_id, approve: bool, reason: str = "", now=None) -
         swap_settled.send(sender=SwapOffer, offer=offer, visit=visit, resolution=text, now=None)
         for user in (offer.from_carer.user, offer.taken_by.user):
             transaction.on_commit(
-                lambda u=user: _notify(u, f"Swap of {visit.client}'s visit {_when(visit)}: {text}")
+                # mypy cannot type a lambda whose defaults bind the loop's values
+                lambda u=user: _notify(u, f"Swap of {visit.client}'s visit {_when(visit)}: {text}")  # type: ignore[misc]
             )
     return offer
 

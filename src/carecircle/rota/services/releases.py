@@ -93,7 +93,8 @@ def release_visits(
                     minutes=visit.duration_minutes,
                 )
                 transaction.on_commit(
-                    lambda c=a.carer, v=visit: _notify(
+                    # mypy cannot type a lambda whose defaults bind the loop's values
+                    lambda c=a.carer, v=visit: _notify(  # type: ignore[misc]
                         c.user,
                         f"{v.client} does not need the visit {_when(v)} ({reason[:60]})",
                         body="Your planned time and pay are kept. Choose how to use the time: an extra "
@@ -199,10 +200,10 @@ def kept_time_use(
         elif use == KeptTimeUse.EXTRA_VISIT:
             client = (
                 clients_visible_to(actor)
-                .filter(
-                    public_id=parse_uuid(client_id) if client_id else None, circle=kept.visit.circle
-                )
+                .filter(public_id=parse_uuid(client_id), circle=kept.visit.circle)
                 .first()
+                if client_id
+                else None
             )
             if client is None:
                 raise ValidationError({"client": "Choose a client of this circle to visit."})

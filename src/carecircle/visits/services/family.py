@@ -20,6 +20,7 @@ def arrival_notice_set(*, actor, client, on: bool) -> bool:
     """Opt in (or out) of seeing arrivals for a client the actor represents."""
     if not Representative.objects.filter(user=actor, client=client).exists():
         raise PermissionDenied("Only the client's representatives choose this.")
+    notice: ArrivalNotice | None
     with transaction.atomic():
         if on:
             notice, created = ArrivalNotice.objects.get_or_create(user=actor, client=client)

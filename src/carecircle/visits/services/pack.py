@@ -27,7 +27,7 @@ def offline_pack_read(*, actor, now=None) -> dict:
     visits = upcoming_visits_for_carer(carer=carer, now=now)
     records = {r.visit_id: r for r in VisitRecord.objects.filter(carer=carer, visit__in=visits)}
     out = []
-    clients = {}
+    clients: dict[int, tuple[object, int]] = {}  # client id → (client, visits in the pack)
     for visit in visits:
         medicines = medicines_for_client(visit.client, visit.date)
         record = records.get(visit.pk)
