@@ -347,18 +347,21 @@ def test_the_circles_escalation_time_overrides_the_organisations(cycle, people, 
 
 
 def test_every_step_shows_on_the_team_leaders_board(
-    cycle, people, client, django_capture_on_commit_callbacks
+    cycle, people, client, django_capture_on_commit_callbacks, django_assert_max_num_queries
 ):
-    drafted(cycle, django_capture_on_commit_callbacks)
+    draft = drafted(cycle, django_capture_on_commit_callbacks)
     tick(ASK_AT)
+    DraftProblem.objects.create(draft=draft, raised_by=people.carer, text="Saturday is hard.")
     url = reverse("circle_board", args=[people.riverside.public_id])
     with time_machine.travel(ASK_AT + timedelta(minutes=1), tick=False):
         client.force_login(people.team_leader)
-        page = client.get(url).content.decode()
+        with django_assert_max_num_queries(25):  # the busy-page budget of tests/web
+            page = client.get(url).content.decode()
         client.force_login(people.carer)
         carers_page = client.get(url).content.decode()
     assert "This week&#x27;s cycle" in page or "This week's cycle" in page
     assert "Wed 23 Oct 09:00" in page and "Wed 23 Oct 12:00" in page  # drafted, asked
     assert "due Sun 27 Oct 18:00" in page
+    assert 'class="open-place">1</strong>' in page  # one problem raised
     assert reverse("rota_cycle", args=[people.riverside.public_id]) in page
     assert "week-cycle" not in carers_page

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -61,7 +61,8 @@ STEPS = ("draft", "ask", "publish")
 
 def cycle_of(circle: Circle) -> CircleCycle:
     """The circle's cycle settings; the defaults (not saved) when nobody has set them."""
-    return CircleCycle.objects.filter(circle=circle).first() or CircleCycle(circle=circle)
+    cycle = CircleCycle.objects.filter(circle=circle).select_related("circle__organisation")
+    return cycle.first() or CircleCycle(circle=circle)
 
 
 def access_cycle(actor, circle_id) -> Circle:
@@ -202,15 +203,17 @@ def _claim(row: CycleWeek, field: str, now: datetime, **also) -> bool:
 
 def current_draft(circle: Circle, week: date, row: CycleWeek | None = None) -> RotaDraft | None:
     """The draft that stands for the week: the published one, else the open one, else the one
-    the cycle made (failed or discarded, to say why)."""
-    drafts = RotaDraft.objects.filter(circle=circle, week_start=week)
-    published = drafts.filter(status=DraftStatus.PUBLISHED).order_by("-published_at").first()
-    if published is not None:
-        return published
-    open_ = drafts.filter(
-        status__in=[DraftStatus.QUEUED, DraftStatus.RUNNING, DraftStatus.READY]
-    ).first()
-    return open_ or (row.draft if row is not None else None)
+    the cycle made (failed or discarded, to say why). One query, with its problems counted."""
+    standing = {DraftStatus.PUBLISHED: 0, DraftStatus.READY: 1, DraftStatus.RUNNING: 1}
+    standing[DraftStatus.QUEUED] = 1
+    drafts = RotaDraft.objects.filter(circle=circle, week_start=week).filter(
+        Q(status__in=list(standing)) | Q(pk=row.draft_id if row is not None else None)
+    )
+    found = sorted(
+        drafts.annotate(problem_count=Count("problems")).select_related("circle"),
+        key=lambda d: (standing.get(d.status, 2), -(d.published_at or d.created_at).timestamp()),
+    )
+    return found[0] if found else None
 
 
 def week_cycle_tick(*, now: datetime | None = None) -> dict[str, int]:
@@ -373,7 +376,7 @@ def _waiting_reasons(cycle: CircleCycle, draft: RotaDraft | None, now) -> list[s
         return [_("The engine has not finished the draft.")]
     if draft.status != DraftStatus.READY:
         return [_("The draft is %(status)s.") % {"status": draft.get_status_display().lower()}]
-    problems = draft.problems.count()
+    problems = draft.problems.count()  # counted now: one may have been raised since
     if problems:
         return [
             ngettext(
@@ -440,25 +443,25 @@ def draft_problem_raise(*, actor, draft_id, text: str) -> DraftProblem:
 @dataclass(frozen=True)
 class CycleStatus:
     cycle: CircleCycle
-    moments: Moments
+    moments: Moments | None  # None while the circle does not run the cycle
     row: CycleWeek | None
     draft: RotaDraft | None
-    problems: list[DraftProblem]
     escalate_hours: int
 
 
 def cycle_status(circle: Circle, *, now: datetime) -> CycleStatus:
-    """Where next week's cycle stands, for the circle board."""
+    """Where next week's cycle stands, for the circle board (a few queries: it is on a busy
+    page)."""
     cycle = cycle_of(circle)
-    when = cycle_moments(cycle, next_week(circle, now))
+    hours = cycle.escalate_hours or settings.ESCALATE_TEAM_LEADERS_HOURS
+    if not cycle.active:
+        return CycleStatus(cycle=cycle, moments=None, row=None, draft=None, escalate_hours=hours)
+    when = cycle_moments(cycle, next_week(cycle.circle, now))
     row = CycleWeek.objects.filter(circle=circle, week_start=when.week).first()
-    draft = current_draft(circle, when.week, row)
-    problems = list(draft.problems.select_related("raised_by")) if draft else []
     return CycleStatus(
         cycle=cycle,
         moments=when,
         row=row,
-        draft=draft,
-        problems=problems,
-        escalate_hours=cycle.escalate_hours or settings.ESCALATE_TEAM_LEADERS_HOURS,
+        draft=current_draft(circle, when.week, row),
+        escalate_hours=hours,
     )
