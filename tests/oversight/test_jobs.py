@@ -39,6 +39,7 @@ def test_the_list_names_every_periodic_job_once():
         "health",
         "live_pruned",
         "horizon",
+        "cycle",
         "delivered",
     ]
     assert {job.name for job in jobs.JOBS if job.every == jobs.SOON} == {"alerts", "delivered"}

@@ -27,6 +27,7 @@ from carecircle.oversight.models import (
 )
 from carecircle.people.models import Role, User
 from carecircle.rota.models import AssignmentStatus, Visit, VisitStatus
+from carecircle.rota.services.cycle import escalate_hours_by_circle
 from carecircle.rota.services.places import offers_expire
 
 
@@ -211,7 +212,10 @@ def escalation_resolve_key(*, circle, key: str, resolution: str, now=None) -> Es
 def uncovered_tick(*, now: datetime | None = None) -> dict:
     """Escalate every visit with an open place that starts soon, and close those now covered."""
     now = now or timezone.now()
-    leaders_at = now + timedelta(hours=settings.ESCALATE_TEAM_LEADERS_HOURS)
+    # A circle's own escalation time (its weekly cycle settings) overrides the organisation's.
+    own_hours = escalate_hours_by_circle()
+    leaders_h = settings.ESCALATE_TEAM_LEADERS_HOURS
+    leaders_at = now + timedelta(hours=max([leaders_h, *own_hours.values()]))
     manager_h = settings.ESCALATE_MANAGER_HOURS
     counts = {"opened": 0, "closed": 0}
     open_visits = (
@@ -223,6 +227,9 @@ def uncovered_tick(*, now: datetime | None = None) -> dict:
         .select_related("circle", "client")
     )
     for visit in open_visits:
+        hours = own_hours.get(visit.circle_id, leaders_h)
+        if visit.window_start > now + timedelta(hours=hours):
+            continue
         start = visit.start or visit.window_start
         missing = visit.carers_needed - visit.n
         local = timezone.localtime(start)
@@ -236,7 +243,7 @@ def uncovered_tick(*, now: datetime | None = None) -> dict:
             else EscalationLevel.TEAM_LEADERS
         )
         reasons = [
-            f"Starts in {_in(start - now)}; still uncovered {settings.ESCALATE_TEAM_LEADERS_HOURS} h before.",
+            f"Starts in {_in(start - now)}; still uncovered {hours} h before.",
             "Nobody in the circle has claimed it or accepted cover.",
         ]
         esc, created = escalation_open(

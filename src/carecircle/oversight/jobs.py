@@ -26,6 +26,7 @@ from carecircle.notifications.delivery import deliver_due
 from carecircle.oversight import health
 from carecircle.oversight.escalations import uncovered_tick
 from carecircle.oversight.restrictions import restrictions_overdue_tick
+from carecircle.rota.services.cycle import week_cycle_tick
 from carecircle.rota.services.horizon import horizon_tick
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ JOBS: list[Job] = [
     Job("health", health_refresh_all),  # circle health snapshots, below-threshold escalations
     Job("live_pruned", live_prune),  # old live events
     Job("horizon", horizon_tick, every=HOURLY),  # visits from agreed plans to the horizon
+    Job("cycle", week_cycle_tick),  # next week drafted, carers asked, published, per circle
     Job("delivered", deliver_due, every=SOON),  # notifications whose time has come
 ]
 

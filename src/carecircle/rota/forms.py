@@ -7,7 +7,7 @@ from datetime import time
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from carecircle.rota.models import AbsenceKind
+from carecircle.rota.models import AbsenceKind, Publication
 
 WEEKDAYS = [
     _("Monday"),
@@ -71,3 +71,31 @@ class ExceptionForm(forms.Form):
     start_time = forms.TimeField(required=False, label=_("From"), widget=_time_input())
     end_time = forms.TimeField(required=False, label=_("Until"), widget=_time_input())
     note = forms.CharField(required=False, max_length=200, label=_("Note (optional)"))
+
+
+class CycleForm(forms.Form):
+    active = forms.BooleanField(required=False, label=_("Run the weekly cycle for this circle"))
+    draft_weekday = forms.TypedChoiceField(
+        coerce=int, choices=list(enumerate(WEEKDAYS)), label=_("The engine drafts next week on")
+    )
+    draft_time = forms.TimeField(label=_("Drafting time"), widget=_time_input())
+    ask_weekday = forms.TypedChoiceField(
+        coerce=int, choices=list(enumerate(WEEKDAYS)), label=_("The carers are asked on")
+    )
+    ask_time = forms.TimeField(label=_("Time the carers are asked"), widget=_time_input())
+    publish_weekday = forms.TypedChoiceField(
+        coerce=int, choices=list(enumerate(WEEKDAYS)), label=_("The week is published on")
+    )
+    publish_time = forms.TimeField(label=_("Publishing time"), widget=_time_input())
+    publication = forms.ChoiceField(choices=Publication.choices, label=_("Who publishes"))
+    escalate_hours = forms.IntegerField(
+        required=False,
+        label=_("Tell the team leaders about an uncovered visit this many hours before it"),
+        help_text=_("Leave empty for the organisation's setting."),
+    )
+
+
+class DraftProblemForm(forms.Form):
+    text = forms.CharField(
+        max_length=500, label=_("What is wrong"), widget=forms.Textarea(attrs={"rows": 3})
+    )

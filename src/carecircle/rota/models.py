@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django.db import models
 from django.db.models import Q
@@ -399,3 +399,101 @@ class KeptTime(models.Model):
 
     def __str__(self) -> str:
         return f"{self.carer} keeps {self.minutes} min from {self.visit}"
+
+
+class Publication(models.TextChoices):
+    TEAM_LEADER = "team_leader", _("A team leader publishes it")
+    AUTOMATIC = "automatic", _("Automatically, when the draft breaks no rule")
+
+
+class CircleCycle(models.Model):
+    """How a circle lives its week: when the engine drafts next week, when the carers are asked
+    to look at it, when it is published and by whom, and how soon an uncovered visit goes up the
+    ladder. Every moment is a weekday and a local wall-clock time in the week before the one
+    drafted, in the organisation's time zone."""
+
+    circle = models.OneToOneField("circles.Circle", on_delete=models.CASCADE, related_name="cycle")
+    active = models.BooleanField(_("run the weekly cycle"), default=False)
+    draft_weekday = models.PositiveSmallIntegerField(_("draft on"), default=2)
+    draft_time = models.TimeField(_("draft at"), default=time(9, 0))
+    ask_weekday = models.PositiveSmallIntegerField(_("ask the carers on"), default=2)
+    ask_time = models.TimeField(_("ask the carers at"), default=time(12, 0))
+    publish_weekday = models.PositiveSmallIntegerField(_("publish on"), default=4)
+    publish_time = models.TimeField(_("publish at"), default=time(12, 0))
+    publication = models.CharField(
+        _("who publishes"),
+        max_length=16,
+        choices=Publication.choices,
+        default=Publication.TEAM_LEADER,
+    )
+    escalate_hours = models.PositiveSmallIntegerField(
+        _("escalate an uncovered visit this many hours before"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the organisation's setting."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        "people.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(draft_weekday__lte=6, ask_weekday__lte=6, publish_weekday__lte=6),
+                name="cycle_weekdays_in_week",
+            ),
+            models.CheckConstraint(
+                condition=Q(escalate_hours__isnull=True)
+                | Q(escalate_hours__gte=1, escalate_hours__lte=168),
+                name="cycle_escalate_hours_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Weekly cycle of {self.circle}"
+
+
+class CycleWeek(models.Model):
+    """One circle-week going through the cycle. Each step's time is set once, by whichever
+    worker claims it first (a conditional update), so several workers never do a step twice."""
+
+    circle = models.ForeignKey("circles.Circle", on_delete=models.CASCADE, related_name="+")
+    week_start = models.DateField()
+    draft = models.ForeignKey(
+        RotaDraft, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    drafted_at = models.DateTimeField(null=True, blank=True)
+    asked_at = models.DateTimeField(null=True, blank=True)
+    asked_carers = models.PositiveIntegerField(default=0)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_automatically = models.BooleanField(default=False)
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    waiting_reasons = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-week_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["circle", "week_start"], name="one_cycle_per_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"Cycle of {self.circle} for the week of {self.week_start}"
+
+
+class DraftProblem(models.Model):
+    """A carer says something is wrong with a draft before it is published."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    draft = models.ForeignKey(RotaDraft, on_delete=models.CASCADE, related_name="problems")
+    raised_by = models.ForeignKey(
+        "people.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.CharField(_("what is wrong"), max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Problem with {self.draft}: {self.text[:40]}"

@@ -10,7 +10,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from carecircle.circles.access import active_memberships
 from carecircle.circles.models import Circle, MembershipRole
-from carecircle.people.access import clients_visible_to
+from carecircle.people.access import carer_of, clients_visible_to
 from carecircle.people.models import Carer, Client
 from carecircle.rota.models import (
     Absence,
@@ -186,6 +186,11 @@ def carer_circles(carer: Carer) -> QuerySet[Circle]:
     """The circles the carer now works in as a carer."""
     ids = active_memberships(carer.user, role=MembershipRole.CARER).values("circle_id")
     return Circle.objects.filter(id__in=ids)
+
+
+def is_circle_carer(user, circle) -> bool:
+    carer = carer_of(user)
+    return carer is not None and carer_circles(carer).filter(pk=circle.pk).exists()
 
 
 def open_draft_for(*, circle, week: date) -> RotaDraft | None:

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from carecircle.rota.views import absences, availability, day, drafts, places, releases, swaps
+from carecircle.rota.views import (
+    absences,
+    availability,
+    cycle,
+    day,
+    drafts,
+    places,
+    releases,
+    swaps,
+)
 
 urlpatterns = [
     path("my-day/", day.my_day, name="my_day"),
@@ -9,6 +18,8 @@ urlpatterns = [
     path("drafts/<uuid:draft_id>/", drafts.draft_page, name="rota_draft"),
     path("drafts/<uuid:draft_id>/publish/", drafts.draft_publish, name="rota_draft_publish"),
     path("drafts/<uuid:draft_id>/discard/", drafts.draft_discard, name="rota_draft_discard"),
+    path("drafts/<uuid:draft_id>/problem/", cycle.draft_problem, name="rota_draft_problem"),
+    path("circles/<uuid:circle_id>/cycle/", cycle.cycle_settings, name="rota_cycle"),
     path("availability/", availability.availability, name="availability"),
     path("visits/<uuid:visit_id>/claim/", places.place_claim, name="place_claim"),
     path("visits/<uuid:visit_id>/offer/", swaps.swap_new, name="swap_new"),

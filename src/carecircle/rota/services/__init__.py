@@ -2,7 +2,8 @@
 swaps (places), absences and cover (absences), released visits and kept time (releases), each
 carer's availability (availability), generating visits from an agreed plan (generate), moving
 them when a new version is agreed (follow), keeping them to the rolling horizon (horizon) and
-stopping them while a client is away or after a death (away). Import from here."""
+stopping them while a client is away or after a death (away), and the weekly cycle of each
+circle (cycle). Import from here."""
 
 from __future__ import annotations
 
@@ -23,6 +24,14 @@ from carecircle.rota.services.availability import (
 from carecircle.rota.services.away import client_away_record, client_death_record
 from carecircle.rota.services.common import (
     carer_circles,
+)
+from carecircle.rota.services.cycle import (
+    access_cycle,
+    circle_cycle_update,
+    cycle_of,
+    cycle_status,
+    draft_problem_raise,
+    week_cycle_tick,
 )
 from carecircle.rota.services.drafts import (
     engine_settings,
@@ -64,6 +73,12 @@ from carecircle.rota.services.releases import (
 )
 
 __all__ = [
+    "access_cycle",
+    "circle_cycle_update",
+    "cycle_of",
+    "cycle_status",
+    "draft_problem_raise",
+    "week_cycle_tick",
     "HorizonReport",
     "client_away_record",
     "client_death_record",

@@ -31,6 +31,12 @@ def rota_draft_request(*, actor, circle_id, week_start: date) -> RotaDraft:
         raise ValidationError({"week": "A week in the past cannot be re-planned."})
     if week_start > monday_of(today) + timedelta(weeks=MAX_WEEKS_AHEAD):
         raise ValidationError({"week": f"Plan at most {MAX_WEEKS_AHEAD} weeks ahead."})
+    return draft_open(circle=circle, week_start=week_start, requested_by=actor)
+
+
+def draft_open(*, circle, week_start: date, requested_by=None) -> RotaDraft:
+    """The open draft of a circle-week, or a new one queued for the engine (`requested_by` is
+    None when the weekly cycle asks). Callers have checked who asks and for which week."""
     existing = RotaDraft.objects.filter(
         circle=circle,
         week_start=week_start,
@@ -41,7 +47,7 @@ def rota_draft_request(*, actor, circle_id, week_start: date) -> RotaDraft:
     try:
         with transaction.atomic():
             draft = RotaDraft.objects.create(
-                circle=circle, week_start=week_start, requested_by=actor
+                circle=circle, week_start=week_start, requested_by=requested_by
             )
             transaction.on_commit(lambda: _enqueue(draft.pk))
     except IntegrityError:
@@ -149,34 +155,51 @@ def rota_draft_publish(*, actor, draft_id) -> RotaDraft:
             RotaDraft.objects.select_for_update().select_related("circle").get(public_id=draft_id)
         )
         access_circle(actor, draft.circle.public_id, perm=Perm.PUBLISH_ROTA)
-        if draft.status != DraftStatus.READY:
-            raise ValidationError(
-                {
-                    "draft": f"Only a draft ready to review can be published (this one is {draft.get_status_display().lower()})."
-                }
-            )
-        now = timezone.now()
-        # Re-planning never changes the past: a draft place for a visit that has started by now
-        # is dropped rather than published.
-        draft.assignments.filter(visit__window_start__lt=now).delete()
-        clashes = _drop_clashes(draft)
-        if clashes:
-            draft.unfilled = list(draft.unfilled) + [
-                {"visit": c["visit"], "missing": 1, "reason": c["reason"]} for c in clashes
-            ]
-        carers = set(draft.assignments.values_list("carer__user_id", flat=True))
-        draft.assignments.update(status=AssignmentStatus.PUBLISHED)
-        draft.status, draft.published_at, draft.published_by = DraftStatus.PUBLISHED, now, actor
-        draft.save(update_fields=["status", "published_at", "published_by", "unfilled"])
-        from carecircle.audit.services import audit_record
+        return _publish(draft, actor=actor)
 
-        audit_record(
-            actor=actor,
-            action="publish_rota",
-            obj=draft,
-            detail={"week": str(draft.week_start), "dropped_clashes": clashes},
+
+def rota_draft_publish_automatically(*, draft_id: int) -> RotaDraft:
+    """Publish a ready draft for the weekly cycle, with nobody's name on it: the team leaders
+    chose automatic publication and the cycle checked that the draft breaks no rule."""
+    with transaction.atomic():
+        draft = RotaDraft.objects.select_for_update().select_related("circle").get(pk=draft_id)
+        return _publish(draft, actor=None, automatic=True)
+
+
+def _publish(draft: RotaDraft, *, actor, automatic: bool = False) -> RotaDraft:
+    """Publish `draft`, locked by the caller's transaction."""
+    if draft.status != DraftStatus.READY:
+        raise ValidationError(
+            {
+                "draft": f"Only a draft ready to review can be published (this one is {draft.get_status_display().lower()})."
+            }
         )
-        transaction.on_commit(lambda: notify_rota_published(draft=draft, user_ids=carers))
+    now = timezone.now()
+    # Re-planning never changes the past: a draft place for a visit that has started by now
+    # is dropped rather than published.
+    draft.assignments.filter(visit__window_start__lt=now).delete()
+    clashes = _drop_clashes(draft)
+    if clashes:
+        draft.unfilled = list(draft.unfilled) + [
+            {"visit": c["visit"], "missing": 1, "reason": c["reason"]} for c in clashes
+        ]
+    carers = set(draft.assignments.values_list("carer__user_id", flat=True))
+    draft.assignments.update(status=AssignmentStatus.PUBLISHED)
+    draft.status, draft.published_at, draft.published_by = DraftStatus.PUBLISHED, now, actor
+    draft.save(update_fields=["status", "published_at", "published_by", "unfilled"])
+    from carecircle.audit.services import audit_record
+
+    audit_record(
+        actor=actor,
+        action="publish_rota",
+        obj=draft,
+        detail={
+            "week": str(draft.week_start),
+            "dropped_clashes": clashes,
+            **({"automatic": True} if automatic else {}),
+        },
+    )
+    transaction.on_commit(lambda: notify_rota_published(draft=draft, user_ids=carers))
     return draft
 
 

@@ -12,9 +12,11 @@ from django.utils import timezone
 
 from carecircle.circles.access import led_circles
 from carecircle.circles.models import MembershipRole
-from carecircle.people.models import INFORMAL_KINDS
+from carecircle.people.models import INFORMAL_KINDS, Role
+from carecircle.people.permissions import roles_of
 from carecircle.rota.forms import WEEKDAYS
 from carecircle.rota.models import AvailabilityRule, KeptTime, KeptTimeUse
+from carecircle.rota.services.cycle import cycle_status
 
 register = template.Library()
 
@@ -68,6 +70,20 @@ def team_leader_board_panel(circle, user, week: date):
         "show": True,
         "offers": informal_offers(circle, today=timezone.localdate()),
         "kept": kept_time_by_carer(circle, start=week, end=week + timedelta(days=6)),
+    }
+
+
+@register.inclusion_tag("rota/_cycle_panel.html")
+def cycle_board_panel(circle, user):
+    """Next week's cycle, on the board of the circle's team leaders."""
+    admin = user.is_superuser or Role.ADMIN in roles_of(user)
+    if not admin and not led_circles(user).filter(pk=circle.pk).exists():
+        return {"show": False}
+    return {
+        "show": True,
+        "circle": circle,
+        "status": cycle_status(circle, now=timezone.now()),
+        "can_edit": True,
     }
 
 

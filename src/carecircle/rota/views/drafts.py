@@ -17,7 +17,7 @@ from carecircle.circles.access import access_circle
 from carecircle.core.form_errors import say_errors
 from carecircle.people.permissions import Perm, has_perm
 from carecircle.rota.access import access_draft
-from carecircle.rota.selectors import draft_review
+from carecircle.rota.selectors import draft_review, is_circle_carer
 from carecircle.rota.services import rota_draft_discard, rota_draft_publish, rota_draft_request
 
 RUNNING = ("queued", "running")
@@ -54,6 +54,8 @@ def draft_page(request: HttpRequest, draft_id) -> HttpResponse:
         "can_discard": has_perm(request.user, Perm.PUBLISH_ROTA)
         or draft.requested_by_id == request.user.id,
         "elapsed": int((timezone.now() - (draft.started_at or draft.created_at)).total_seconds()),
+        "problems": list(draft.problems.select_related("raised_by")),
+        "can_raise_problem": draft.is_open and is_circle_carer(request.user, draft.circle),
     }
     template = "rota/draft.html#status" if request.htmx else "rota/draft.html"
     return render(request, template, context)
