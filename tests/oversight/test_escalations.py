@@ -295,11 +295,12 @@ def test_an_uncovered_escalation_closes_when_the_visits_time_has_passed(people):
     now = timezone.now()
     uncovered_tick(now=now)
     esc = Escalation.objects.get(key=f"visit:{visit.public_id}", status="open")
-    # Started but not over: someone may still get there.
-    assert uncovered_tick(now=now + timedelta(hours=2, minutes=10))["stale_closed"] == 0
+    # Started but not over: someone may still get there. (Only this visit's escalation is
+    # looked at: the demo's own open places may pass in the same hours, whatever the time.)
+    uncovered_tick(now=now + timedelta(hours=2, minutes=10))
     esc.refresh_from_db()
     assert esc.status == "open"
-    assert uncovered_tick(now=now + timedelta(hours=2, minutes=31))["stale_closed"] == 1
+    assert uncovered_tick(now=now + timedelta(hours=2, minutes=31))["stale_closed"] >= 1
     esc.refresh_from_db()
     assert esc.status == "resolved" and "passed with 0 of 1 places filled" in esc.resolution
     # It does not open again for a visit in the past.

@@ -138,11 +138,10 @@ def circle_cycle_update(*, actor, circle_id, **values) -> CircleCycle:
 
 def escalate_hours_by_circle() -> dict[int, int]:
     """Circles whose team leaders set their own escalation time: circle id → hours."""
-    return dict(
-        CircleCycle.objects.filter(escalate_hours__isnull=False).values_list(
-            "circle_id", "escalate_hours"
-        )
+    rows = CircleCycle.objects.filter(escalate_hours__isnull=False).values_list(
+        "circle_id", "escalate_hours"
     )
+    return dict((circle_id, hours) for circle_id, hours in rows if hours is not None)
 
 
 # --- when -----------------------------------------------------------------------------------
@@ -211,7 +210,10 @@ def current_draft(circle: Circle, week: date, row: CycleWeek | None = None) -> R
     )
     found = sorted(
         drafts.annotate(problem_count=Count("problems")).select_related("circle"),
-        key=lambda d: (standing.get(d.status, 2), -(d.published_at or d.created_at).timestamp()),
+        key=lambda d: (
+            standing.get(DraftStatus(d.status), 2),
+            -(d.published_at or d.created_at).timestamp(),
+        ),
     )
     return found[0] if found else None
 
@@ -242,7 +244,13 @@ def cycle_advance(cycle: CircleCycle, *, now: datetime) -> list[str]:
     row.refresh_from_db()
     draft = current_draft(circle, when.week, row)
     ready = draft is not None and draft.status in (DraftStatus.READY, DraftStatus.PUBLISHED)
-    if now >= when.ask and row.asked_at is None and ready and _step_ask(row, draft, when, now):
+    if (
+        now >= when.ask
+        and row.asked_at is None
+        and draft is not None
+        and ready
+        and _step_ask(row, draft, when, now)
+    ):
         done.append("asked")
     if now >= when.publish and row.published_at is None:
         done.append(_step_publish(cycle, row, draft, now))
@@ -300,7 +308,7 @@ def _step_ask(row: CycleWeek, draft: RotaDraft, when: Moments, now: datetime) ->
             }
             url = f"/drafts/{draft.public_id}/"
             transaction.on_commit(
-                lambda u=carer.user, s=subject, b=body, link=url: notify(
+                lambda u=carer.user, s=subject, b=body, link=url: notify(  # type: ignore[misc]
                     user=u, subject=s, body=b, url=link
                 )
             )
@@ -348,6 +356,7 @@ def _step_publish(cycle: CircleCycle, row: CycleWeek, draft: RotaDraft | None, n
         return ""  # the team leaders were told it waits for them: it is theirs to publish
     reasons = _waiting_reasons(cycle, draft, now)
     if not reasons:
+        assert draft is not None  # no reasons to wait means a ready draft exists
         with transaction.atomic():
             if not _claim(row, "published_at", now, published_automatically=True):
                 return ""
