@@ -32,8 +32,9 @@ from carecircle.alerts.models import (
     DeclineReason,
     OfferState,
 )
+from carecircle.circles.access import access_client
 from carecircle.core.form_errors import say_errors
-from carecircle.people.access import access_client, carer_of
+from carecircle.people.access import carer_of
 
 # The call or offer a page is about: its messages need no field name.
 UNLABELLED = ("visit", "offer")

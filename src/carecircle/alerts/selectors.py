@@ -103,7 +103,7 @@ def live_events_after(user, after: int, *, limit: int = 50) -> list[LiveEvent]:
     a carer's circle, an informal carer's own people, the client, their representatives), newer
     than `after`. Decided by the client, never by the circle alone: a manager or an informal
     carer does not learn of other people's calls this way."""
-    from carecircle.people.access import clients_visible_to
+    from carecircle.circles.access import clients_visible_to
 
     visible = clients_visible_to(user).values("pk")
     return list(LiveEvent.objects.filter(id__gt=after, client__in=visible).order_by("id")[:limit])
@@ -116,7 +116,7 @@ def live_events_late(user, upto: int, *, seen, now=None, limit: int = 50) -> lis
     """Events at or below `upto` that a stream has not sent yet: ids come from a sequence when a
     row is written, but a long transaction may commit its event after a later one was already
     streamed. Looking back over the last LATE_WINDOW catches those; `seen` holds the ids sent."""
-    from carecircle.people.access import clients_visible_to
+    from carecircle.circles.access import clients_visible_to
 
     now = now or timezone.now()
     visible = clients_visible_to(user).values("pk")

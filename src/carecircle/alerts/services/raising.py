@@ -30,9 +30,9 @@ from carecircle.alerts.models import (
 )
 from carecircle.alerts.signals import help_call_escalated, help_call_settled
 from carecircle.audit.services import audit_record
-from carecircle.circles.access import led_circles
+from carecircle.circles.access import clients_visible_to, led_circles
 from carecircle.notifications.services import notify
-from carecircle.people.access import carer_of, clients_visible_to
+from carecircle.people.access import carer_of
 from carecircle.people.models import Client, Role
 
 log = logging.getLogger(__name__)
@@ -367,7 +367,7 @@ def device_issue(*, client: Client, name: str) -> tuple[AlarmDevice, str]:
     """A new device token for a client's pendant or hub; the raw token is returned once."""
     import secrets
 
-    from carecircle.api.models import hash_token
+    from carecircle.people.models import hash_token
 
     raw = "dev_" + secrets.token_urlsafe(32)
     try:

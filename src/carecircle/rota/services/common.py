@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from carecircle.circles.access import parse_uuid
+from carecircle.circles.access import clients_visible_to, parse_uuid
 from carecircle.core.timefmt import local_when
-from carecircle.people.access import carer_of, clients_visible_to
+from carecircle.people.access import carer_of
 from carecircle.people.models import Carer
 from carecircle.rota.models import (
     AssignmentStatus,

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from carecircle.audit.services import audit_record
-from carecircle.circles.access import parse_uuid
-from carecircle.people.access import carer_of, clients_visible_to
+from carecircle.circles.access import clients_visible_to, parse_uuid
+from carecircle.people.access import carer_of
 from carecircle.people.models import INFORMAL_KINDS, Carer
 from carecircle.rota.models import (
     Assignment,

@@ -13,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from carecircle.circles.access import organisation_circles
+from carecircle.oversight.equity import equity_report, gini, lorenz, lorenz_svg, union_minutes
 from carecircle.people.models import Carer, Client
-from carecircle.plans.equity import equity_report, gini, lorenz, lorenz_svg, union_minutes
 from carecircle.rota.models import Assignment, Visit
 from carecircle.visits.models import VisitRecord
 
