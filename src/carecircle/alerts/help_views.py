@@ -30,6 +30,7 @@ from carecircle.alerts.models import (
     AlertOutcome,
     AlertStatus,
     DeclineReason,
+    HelpOffer,
     OfferState,
 )
 from carecircle.circles.access import access_client
@@ -129,7 +130,6 @@ def help_offer_act(request: HttpRequest, offer_id, action: str) -> HttpResponse:
         return redirect("help_alert", offer.alert.public_id)
     except ValidationError as exc:
         say_errors(request, exc, unlabelled=UNLABELLED)
-        from carecircle.alerts.models import HelpOffer
 
         offer = HelpOffer.objects.filter(public_id=offer_id).select_related("alert").first()
         return redirect("help_alert", offer.alert.public_id) if offer else redirect("home")

@@ -7,7 +7,7 @@ class CirclesConfig(AppConfig):
     verbose_name = "Circles"
 
     def ready(self):
-        # why: receivers import models, which the app registry allows only once it is ready.
+        # why: the receivers need the models, which Django loads only after every AppConfig exists.
         from carecircle.circles.receivers import remember_circle_leadership
 
         user_logged_in.connect(remember_circle_leadership, dispatch_uid="circle_leadership_2fa")
