@@ -38,6 +38,7 @@ test: sync browser
 lint: sync
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	PYTHONPATH=src $(VENV)/bin/lint-imports
 	CARECIRCLE_DEMO=true DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run
 
 format: sync
