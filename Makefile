@@ -43,6 +43,7 @@ test-clock: sync
 lint: sync
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	PYTHONPATH=src $(VENV)/bin/lint-imports
 	CARECIRCLE_DEMO=true DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run
 	CARECIRCLE_DEMO=true $(VENV)/bin/mypy --strict src/carecircle/engine
 	CARECIRCLE_DEMO=true $(VENV)/bin/mypy $$(find src/carecircle \( -name services.py -o -name selectors.py -o -path '*/services/*.py' -o -path '*/selectors/*.py' \) | sort)

@@ -115,9 +115,8 @@ def prepare(*, carers: int, leaders: int, devices: int, seed: int) -> dict:
 
     from carecircle.alerts.models import ACTIVE_ALERT, HelpAlert
     from carecircle.alerts.services import device_issue
-    from carecircle.api.models import ApiToken
     from carecircle.circles.models import Membership, MembershipRole
-    from carecircle.people.models import Carer, Client
+    from carecircle.people.models import ApiToken, Carer, Client
     from carecircle.rota.models import Assignment, Visit
     from carecircle.visits.models import VisitRecord
     from carecircle.web.load_world import SLUG_PREFIX

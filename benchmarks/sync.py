@@ -44,9 +44,8 @@ def make_world(devices: int, records: int):
     from django.db import transaction
     from django.utils import timezone
 
-    from carecircle.api.models import ApiToken
     from carecircle.circles.models import Circle, Membership, Organisation
-    from carecircle.people.models import Carer, Client, User
+    from carecircle.people.models import ApiToken, Carer, Client, User
     from carecircle.rota.models import Assignment, Visit
 
     tag = uuid.uuid4().hex[:8]

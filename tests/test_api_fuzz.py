@@ -63,8 +63,7 @@ def in_test_transaction():
 
 @pytest.fixture
 def bearer(db, request, in_test_transaction):
-    from carecircle.api.models import ApiToken
-    from carecircle.people.models import User
+    from carecircle.people.models import ApiToken, User
 
     user = User.objects.get(username=request.param)
     _, raw = ApiToken.issue(user=user, name="fuzz")

@@ -11,7 +11,7 @@ from carecircle.web import two_factor_views
 from carecircle.web import views as web_views
 from carecircle.web.forms import SignInForm
 
-APPS = ["people", "oversight", "notifications", "plans", "rota", "visits", "alerts", "safeguarding"]
+APPS = ["oversight", "notifications", "plans", "rota", "visits", "alerts", "safeguarding"]
 
 urlpatterns = [
     path("", web_views.home, name="home"),

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.core.management import call_command
 from django.utils import timezone
 
-from carecircle.api.models import ApiToken
+from carecircle.people.models import ApiToken
 
 
 def test_token_authentication_reads_visible_clients(client, people):

@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from carecircle.api.models import ApiToken
 from carecircle.audit.models import AuditEvent
 from carecircle.audit.selectors import audit_chain_problems
+from carecircle.people.models import ApiToken
 from carecircle.plans import services as svc
 from carecircle.plans.models import CarePlan, ChangeKind, LegalBasis, RestrictionKind
 from carecircle.rota.models import Visit

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from carecircle.people.access import access_client, clients_visible_to
+from carecircle.circles.access import access_client, clients_visible_to
 from carecircle.people.models import Role
 from carecircle.people.permissions import roles_of
 

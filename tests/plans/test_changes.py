@@ -10,11 +10,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from carecircle.audit.models import AuditEvent
+from carecircle.people.access import carer_of
 from carecircle.people.models import User
 from carecircle.plans import services as svc
 from carecircle.plans.models import ChangeKind, ChangeStatus, ConsentBasis, VersionStatus
 from carecircle.plans.selectors import recent_changes, version_diff
 from carecircle.rota.models import Visit
+from carecircle.rota.selectors import last_visit_start
 from tests.factories import local, make_visit
 
 
@@ -363,10 +365,13 @@ def test_carer_sees_changes_since_last_visit(people):
     svc.change_consent(actor=people.client, change=change, basis=ConsentBasis.CLIENT)
     _risk(people, change)
     svc.change_endorse(actor=people.team_leader, change=change)
-    changes, since, _by_visit = recent_changes(user=people.carer, client=people.edna)
+    last_visit = last_visit_start(
+        carer=carer_of(people.carer), client=people.edna, now=timezone.now()
+    )
+    changes, since, _by_visit = recent_changes(client=people.edna, last_visit=last_visit)
     assert change in changes and since < timezone.now()
     later = timezone.now() + timedelta(days=30)
-    changes, _since, by_visit = recent_changes(user=people.client, client=people.edna, now=later)
+    changes, _since, by_visit = recent_changes(client=people.edna, last_visit=None, now=later)
     assert changes == [] and not by_visit
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from carecircle.api.models import ApiToken
+from carecircle.people.models import ApiToken
 from carecircle.plans import services as svc
 from carecircle.plans.models import ChangeKind
 

@@ -11,8 +11,8 @@ from datetime import timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from carecircle.api.models import ApiToken
 from carecircle.audit.models import AuditEvent
+from carecircle.people.models import ApiToken
 from carecircle.visits.models import SyncReceipt, VisitRecord
 
 SYNC = "/api/v1/records/sync"

@@ -23,8 +23,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from carecircle.api.models import ApiToken
-from carecircle.people.models import Carer
+from carecircle.people.models import ApiToken, Carer
 from carecircle.rota.models import Assignment, Visit
 from carecircle.visits.models import Medicine, SyncReceipt, VisitRecord
 

@@ -15,8 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from carecircle.alerts.services import device_issue
-from carecircle.api.models import ApiToken
-from carecircle.people.models import Carer
+from carecircle.people.models import ApiToken, Carer
 from carecircle.rota.models import AvailabilityException, Visit
 from tests.alerts.conftest import on_call  # noqa: F401  (the fixture, for the help call)
 from tests.rota.test_page_queries import BUDGET as PAGE_BUDGET

@@ -7,8 +7,8 @@ from __future__ import annotations
 from django.http import Http404
 
 from carecircle.alerts.models import HelpAlert, HelpOffer
-from carecircle.circles.access import parse_uuid
-from carecircle.people.access import carer_of, clients_visible_to
+from carecircle.circles.access import clients_visible_to, parse_uuid
+from carecircle.people.access import carer_of
 from carecircle.people.models import Role
 
 

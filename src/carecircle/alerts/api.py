@@ -22,9 +22,9 @@ from pydantic import field_validator
 from carecircle.alerts import selectors, services
 from carecircle.alerts.access import access_alert
 from carecircle.alerts.models import AlarmDevice, DeviceEvent, HelpAlert
-from carecircle.api.auth import SessionAuth, TokenAuth
-from carecircle.api.models import hash_token
 from carecircle.inputs import TIME_RANGE, CleanText, RecordedTime
+from carecircle.people.api_auth import SessionAuth, TokenAuth
+from carecircle.people.models import hash_token
 
 router = Router(tags=["alerts"])
 

@@ -30,10 +30,12 @@ from carecircle.alerts.models import (
     AlertOutcome,
     AlertStatus,
     DeclineReason,
+    HelpOffer,
     OfferState,
 )
+from carecircle.circles.access import access_client
 from carecircle.core.form_errors import say_errors
-from carecircle.people.access import access_client, carer_of
+from carecircle.people.access import carer_of
 
 # The call or offer a page is about: its messages need no field name.
 UNLABELLED = ("visit", "offer")
@@ -128,7 +130,6 @@ def help_offer_act(request: HttpRequest, offer_id, action: str) -> HttpResponse:
         return redirect("help_alert", offer.alert.public_id)
     except ValidationError as exc:
         say_errors(request, exc, unlabelled=UNLABELLED)
-        from carecircle.alerts.models import HelpOffer
 
         offer = HelpOffer.objects.filter(public_id=offer_id).select_related("alert").first()
         return redirect("help_alert", offer.alert.public_id) if offer else redirect("home")

@@ -30,6 +30,7 @@ from carecircle.rota.models import (
     AvailabilityRule,
     VisitStatus,
 )
+from carecircle.visits.models import VisitRecord
 
 # What each kind of call needs of whoever comes (missing it ranks a carer lower, never out).
 KIND_SKILLS = {
@@ -185,8 +186,6 @@ def build_pool(client: Client, *, kind: str, now: datetime) -> Pool:
 
 def _last_checkins(carer_ids: list[int], now: datetime) -> dict:
     """Each carer's latest visit record begun in the last 12 hours (their last check-in)."""
-    from carecircle.visits.models import VisitRecord
-
     latest = {}
     for record in (
         VisitRecord.objects.filter(
@@ -212,8 +211,6 @@ def _record_point(record) -> tuple[float, float]:
 
 def current_visit(carer: Carer, now: datetime):
     """The visit a carer is on now: checked in and not out, else by the rota."""
-    from carecircle.visits.models import VisitRecord
-
     record = (
         VisitRecord.objects.filter(
             carer=carer,

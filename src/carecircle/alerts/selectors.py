@@ -17,6 +17,7 @@ from carecircle.alerts.models import (
     LiveEvent,
     OfferState,
 )
+from carecircle.circles.access import clients_visible_to
 
 
 def status_text(alert: HelpAlert, *, now: datetime | None = None) -> str:
@@ -103,8 +104,6 @@ def live_events_after(user, after: int, *, limit: int = 50) -> list[LiveEvent]:
     a carer's circle, an informal carer's own people, the client, their representatives), newer
     than `after`. Decided by the client, never by the circle alone: a manager or an informal
     carer does not learn of other people's calls this way."""
-    from carecircle.people.access import clients_visible_to
-
     visible = clients_visible_to(user).values("pk")
     return list(LiveEvent.objects.filter(id__gt=after, client__in=visible).order_by("id")[:limit])
 
@@ -116,8 +115,6 @@ def live_events_late(user, upto: int, *, seen, now=None, limit: int = 50) -> lis
     """Events at or below `upto` that a stream has not sent yet: ids come from a sequence when a
     row is written, but a long transaction may commit its event after a later one was already
     streamed. Looking back over the last LATE_WINDOW catches those; `seen` holds the ids sent."""
-    from carecircle.people.access import clients_visible_to
-
     now = now or timezone.now()
     visible = clients_visible_to(user).values("pk")
     return list(

@@ -5,11 +5,14 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from carecircle.alerts.api import router as alerts_router
-from carecircle.api.auth import SessionAuth, TokenAuth
 from carecircle.api.errors import document_errors, install_error_handlers
+from carecircle.circles.api import clients_router
 from carecircle.circles.api import router as circles_router
+from carecircle.oversight.api import router as oversight_router
 from carecircle.people.api import router as people_router
+from carecircle.people.api_auth import SessionAuth, TokenAuth
 from carecircle.plans.api import router as plans_router
+from carecircle.rota.api import circles_router as rota_circles_router
 from carecircle.rota.api import router as rota_router
 from carecircle.safeguarding.api import router as safeguarding_router
 from carecircle.visits.api import router as visits_router
@@ -73,11 +76,14 @@ api = CarecircleAPI(
 )
 install_error_handlers(api)
 api.add_router("/", people_router)
+api.add_router("/", clients_router)
 api.add_router("/circles", circles_router)
+api.add_router("/circles", rota_circles_router)
 # Each app owns its router and the paths under its prefix. The Visit model is the rota's, so
 # /visits is rota's router; the `visits` app holds what happened at a visit: /records.
 api.add_router("/visits", rota_router)
 api.add_router("/records", visits_router)
 api.add_router("/alerts", alerts_router)
 api.add_router("/plans", plans_router)
+api.add_router("/plans", oversight_router)
 api.add_router("/safeguarding", safeguarding_router)

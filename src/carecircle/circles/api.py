@@ -1,18 +1,23 @@
 from __future__ import annotations
 
-from datetime import timedelta
 from uuid import UUID
 
-from django.utils import timezone
+from django.db import transaction
 from ninja import Router
 
-from carecircle.circles.access import access_circle, circles_visible_to
+from carecircle.audit.services import audit_record
+from carecircle.circles.access import access_client, circles_visible_to, clients_visible_to
 from carecircle.circles.models import Circle
-from carecircle.circles.schemas import CircleDetailOut, CircleOut, CoverageOut
+from carecircle.circles.schemas import CircleOut
+from carecircle.people.models import Client
 from carecircle.people.permissions import Perm, require
-from carecircle.rota.selectors import coverage, week_start
+from carecircle.people.schemas import ClientOut
 
 router = Router(tags=["circles"])
+# The clients an actor may see follow from circle memberships, so their routes live here; they
+# are mounted at the API's root (/clients), as they always were. The operation ids stay those
+# published when the routes were the people app's, so generated clients keep working.
+clients_router = Router(tags=["people"])
 
 
 def circle_out(circle: Circle) -> dict:
@@ -30,19 +35,35 @@ def list_circles(request):
     return [circle_out(c) for c in circles_visible_to(request.auth).select_related("organisation")]
 
 
-@router.get("/{circle_id}", response=CircleDetailOut)
-def get_circle(request, circle_id: UUID):
+def client_out(client: Client) -> ClientOut:
+    return ClientOut(
+        id=client.public_id,
+        name=str(client),
+        circle_id=client.circle.public_id if client.circle else None,
+        address=client.address,
+        postcode=client.postcode,
+        languages=client.languages,
+        assessed_weekly_hours=client.assessed_weekly_hours,
+    )
+
+
+@clients_router.get(
+    "/clients", response=list[ClientOut], operation_id="carecircle_people_api_list_clients"
+)
+def list_clients(request):
     require(request.auth, Perm.USE_API)
-    circle = access_circle(request.auth, circle_id, perm=Perm.USE_API)
-    start = week_start(timezone.localdate())
-    cov = coverage(circle=circle, start=start, end=start + timedelta(days=6))
-    return {
-        **circle_out(circle),
-        "this_week": CoverageOut(
-            visits=cov.visits,
-            places=cov.places,
-            filled=cov.filled,
-            open=cov.open,
-            percent=cov.percent,
-        ),
-    }
+    clients = clients_visible_to(request.auth).select_related("circle")
+    return [client_out(c) for c in clients]
+
+
+@clients_router.get(
+    "/clients/{client_id}", response=ClientOut, operation_id="carecircle_people_api_get_client"
+)
+def get_client(request, client_id: UUID):
+    require(request.auth, Perm.USE_API)
+    client = access_client(request.auth, client_id)
+    with transaction.atomic():
+        audit_record(
+            actor=request.auth, action="read", obj=client, client=client, detail={"via": "api"}
+        )
+    return client_out(client)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
+from .baseline import greedy_rota
 from .explain import explain
 from .model import Assignment, Change, Problem, Settings, Solution, Visit
 from .rules import eligible, start_range
@@ -444,8 +445,6 @@ def solve(
 
 def _greedy_hint(problem: Problem) -> tuple[Assignment, ...]:
     """Where the search starts: the conventional rota (fixed visits keep their carers)."""
-    from .baseline import greedy_rota
-
     return greedy_rota(problem).assignments
 
 

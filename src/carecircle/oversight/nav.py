@@ -12,4 +12,5 @@ def nav_items(request) -> list[tuple[str, str]]:
         items.append((_("My circles"), reverse("team_home")))
     if has_perm(request.user, Perm.VIEW_ORG_HOME):
         items.append((_("Organisation"), reverse("manager_home")))
+        items.append((_("Equity"), reverse("equity_page")))
     return items

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from carecircle.circles.access import led_circles, organisation_circles
+from carecircle.oversight.equity import equity_report, lorenz_svg, met_bars_svg
 from carecircle.oversight.escalations import (
     access_escalation,
     escalation_resolve,
@@ -21,7 +22,7 @@ from carecircle.oversight.escalations import (
 )
 from carecircle.oversight.models import EscalationLevel, EscalationStatus
 from carecircle.oversight.selectors import circle_statuses, open_escalations
-from carecircle.people.permissions import Perm, require
+from carecircle.people.permissions import Perm, has_perm, require
 
 
 @login_required
@@ -97,3 +98,32 @@ def escalation_act(request: HttpRequest, escalation_id, action: str) -> HttpResp
             for e in errors:
                 messages.error(request, e)
     return redirect("escalation_page", escalation_id=escalation_id)
+
+
+@login_required
+def equity_page(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.VIEW_ORG_HOME)
+    days = 28
+    raw = request.GET.get("days", "")
+    if raw:
+        try:
+            days = int(raw)
+            if not 7 <= days <= 182:
+                raise ValueError
+        except ValueError:
+            messages.error(request, _("days: give a whole number from 7 to 182; showing 28."))
+            days = 28
+    report = equity_report(circles=organisation_circles(request.user), days=days)
+    below = report.furthest_below()
+    return render(
+        request,
+        "oversight/equity.html",
+        {
+            "report": report,
+            "below": below,
+            "days": days,
+            "lorenz": lorenz_svg([r.met for r in report.rows]),
+            "bars": met_bars_svg(sorted(report.rows, key=lambda r: r.met)),
+            "can_see_clients": has_perm(request.user, Perm.VIEW_CLIENT),
+        },
+    )

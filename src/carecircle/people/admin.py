@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from carecircle.people.models import (
+    ApiToken,
     Carer,
     CarerCheck,
     Client,
@@ -66,4 +67,15 @@ class TwoFactorDeviceAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked")
+    readonly_fields = ("prefix", "created_at", "last_used_at")
+    fields = ("user", "name", "prefix", "created_at", "last_used_at", "revoked")
+
+    def has_add_permission(self, request):
+        # Tokens are issued by `manage.py create_api_token`, which shows the secret once.
         return False

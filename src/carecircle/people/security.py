@@ -67,25 +67,12 @@ def two_factor_required(user, request=None) -> bool:
     """Team leaders, managers, the safeguarding lead and administrators see many clients'
     records (or all of them): a stolen password alone must not open them. A person whose main
     role is another but who leads a circle counts as a team leader (noted in the session at
-    sign-in, so pages need no extra query)."""
+    sign-in by circles.receivers, so pages need no extra query)."""
     if not getattr(user, "is_authenticated", False):
         return False
     if user.role in TWO_FACTOR_ROLES or user.is_superuser:
         return True
     return request is not None and request.session.get(LEADS_KEY) == user.pk
-
-
-def leads_a_circle(user) -> bool:
-    from carecircle.circles.access import active_memberships
-    from carecircle.circles.models import MembershipRole
-
-    return active_memberships(user, role=MembershipRole.TEAM_LEADER).exists()
-
-
-def remember_circle_leadership(sender, request, user, **kwargs) -> None:
-    """On sign-in (the user_logged_in signal): remember that this person leads a circle."""
-    if request is not None and hasattr(request, "session") and leads_a_circle(user):
-        request.session[LEADS_KEY] = user.pk
 
 
 def session_is_verified(request) -> bool:

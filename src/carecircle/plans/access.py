@@ -13,9 +13,15 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from carecircle.circles.access import active_memberships, organisation_circles, parse_uuid
+from carecircle.circles.access import (
+    access_client,
+    active_memberships,
+    clients_visible_to,
+    organisation_circles,
+    parse_uuid,
+)
 from carecircle.circles.models import MembershipRole
-from carecircle.people.access import access_client, carer_of, clients_visible_to
+from carecircle.people.access import carer_of
 from carecircle.people.models import Authority, Representative, Role
 from carecircle.people.permissions import roles_of
 from carecircle.plans.models import PlanChange, RestrictivePractice

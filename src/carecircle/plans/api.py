@@ -1,4 +1,4 @@
-"""Read-only API for negotiated changes, the restrictions of a client and equity. Writes go
+"""Read-only API for negotiated changes and the restrictions of a client. Writes go
 through the pages, where each step explains itself."""
 
 from __future__ import annotations
@@ -6,16 +6,13 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.utils import timezone
-from ninja import Query, Router, Schema
-from pydantic import Field
+from ninja import Router
 
 from carecircle.audit.reads import audit_read
-from carecircle.circles.access import organisation_circles
 from carecircle.people.permissions import Perm, require
 from carecircle.plans.access import access_change, access_plan_client
-from carecircle.plans.equity import equity_report
 from carecircle.plans.models import PlanChange, RiskNote
-from carecircle.plans.schemas import ChangeOut, ClientEquityOut, EquityOut, RestrictionOut
+from carecircle.plans.schemas import ChangeOut, RestrictionOut
 
 router = Router(tags=["plans"])
 
@@ -87,30 +84,3 @@ def list_restrictions(request, client_id: UUID):
         shown=len(out),
     )
     return out
-
-
-class EquityQuery(Schema):
-    days: int = Field(28, ge=7, le=182)
-
-
-@router.get("/equity", response=EquityOut)
-def get_equity(request, query: Query[EquityQuery]):
-    require(request.auth, Perm.VIEW_ORG_HOME)
-    report = equity_report(circles=organisation_circles(request.auth), days=query.days)
-    return EquityOut(
-        start=report.start,
-        end=report.end,
-        gini=report.gini,
-        need_hours=report.need_hours,
-        delivered_hours=report.delivered_hours,
-        furthest_below=[
-            ClientEquityOut(
-                name=r.name,
-                circle=r.circle,
-                need_hours=r.need_hours,
-                delivered_hours=r.delivered_hours,
-                met=round(r.met, 3),
-            )
-            for r in report.furthest_below()
-        ],
-    )

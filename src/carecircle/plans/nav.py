@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from carecircle.people.models import Role
-from carecircle.people.permissions import Perm, has_perm, roles_of
+from carecircle.people.permissions import roles_of
 
 
 def nav_items(request) -> list[tuple[str, str]]:
@@ -12,6 +12,4 @@ def nav_items(request) -> list[tuple[str, str]]:
     roles = roles_of(request.user)
     if roles & {Role.TEAM_LEADER, Role.SAFEGUARDING_LEAD}:
         items.append((_("Restrictions"), reverse("restriction_register")))
-    if has_perm(request.user, Perm.VIEW_ORG_HOME):
-        items.append((_("Equity"), reverse("equity_page")))
     return items

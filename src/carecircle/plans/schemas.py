@@ -31,20 +31,3 @@ class RestrictionOut(Schema):
     review_due: date
     overdue: bool
     ended_on: date | None
-
-
-class ClientEquityOut(Schema):
-    name: str
-    circle: str
-    need_hours: float
-    delivered_hours: float
-    met: float
-
-
-class EquityOut(Schema):
-    start: date
-    end: date
-    gini: float
-    need_hours: float
-    delivered_hours: float
-    furthest_below: list[ClientEquityOut]

@@ -82,31 +82,14 @@ def versions_of(plan):
     return plan.versions.order_by("-number").prefetch_related("patterns__tasks", "tasks")
 
 
-def last_visit_start(*, carer, client, now: datetime):
-    from carecircle.rota.models import AssignmentStatus, Visit, VisitStatus
-
-    return (
-        Visit.objects.filter(
-            client=client,
-            window_start__lt=now,
-            assignments__carer=carer,
-            assignments__status=AssignmentStatus.PUBLISHED,
-        )
-        .exclude(status__in=[VisitStatus.CANCELLED, VisitStatus.RELEASED])
-        .order_by("-window_start")
-        .values_list("window_start", flat=True)
-        .first()
-    )
-
-
-def recent_changes(*, user, client, now: datetime | None = None, days: int = 14):
-    """Changes endorsed since this carer's last visit to the client (or, for anyone else or a
-    carer who has not been yet, in the last `days` days), newest first, with the moment used."""
-    from carecircle.people.access import carer_of
-
+def recent_changes(
+    *, client, last_visit: datetime | None, now: datetime | None = None, days: int = 14
+):
+    """Changes endorsed since `last_visit` (the start of this carer's last visit to the client,
+    which the rota reads: rota.selectors.last_visit_start) or, for anyone else or a carer who has
+    not been yet, in the last `days` days; newest first, with the moment used."""
     now = now or timezone.now()
-    carer = carer_of(user)
-    since = last_visit_start(carer=carer, client=client, now=now) if carer else None
+    since = last_visit
     by_visit = since is not None
     if since is None:
         since = now - timedelta(days=days)
@@ -120,29 +103,16 @@ def recent_changes(*, user, client, now: datetime | None = None, days: int = 14)
     return changes, since, by_visit
 
 
-def changes_for_my_day(*, carer, clients, now: datetime | None = None, days: int = 14):
+def changes_for_my_day(
+    *, clients, last_visits: dict[int, datetime], now: datetime | None = None, days: int = 14
+):
     """For My day: per client on the carer's list, the changes endorsed since the carer's last
-    visit to them (or in the last `days` days if they have not been). Two queries."""
-    from django.db.models import Max
-
-    from carecircle.rota.models import AssignmentStatus, Visit, VisitStatus
-
+    visit to them (`last_visits`, client id to its start, read by rota.selectors.last_visits) or
+    in the last `days` days if they have not been. One query."""
     now = now or timezone.now()
     ids = {c.pk for c in clients}
     if not ids:
         return []
-    last = dict(
-        Visit.objects.filter(
-            client_id__in=ids,
-            window_start__lt=now,
-            assignments__carer=carer,
-            assignments__status=AssignmentStatus.PUBLISHED,
-        )
-        .exclude(status__in=[VisitStatus.CANCELLED, VisitStatus.RELEASED])
-        .values("client_id")
-        .annotate(at=Max("window_start"))
-        .values_list("client_id", "at")
-    )
     floor = now - timedelta(days=max(days, 60))
     out = []
     for change in (
@@ -152,7 +122,7 @@ def changes_for_my_day(*, carer, clients, now: datetime | None = None, days: int
         .select_related("plan__client", "pattern", "new_version")
         .order_by("-endorsed_at")
     ):
-        since = last.get(change.plan.client_id) or now - timedelta(days=days)
+        since = last_visits.get(change.plan.client_id) or now - timedelta(days=days)
         if change.endorsed_at is not None and change.endorsed_at > since:
             out.append(change)
     return out

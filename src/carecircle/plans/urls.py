@@ -18,5 +18,4 @@ urlpatterns = [
         views.restriction_act,
         name="restriction_act",
     ),
-    path("equity/", views.equity_page, name="equity_page"),
 ]

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from carecircle.audit.reads import audit_listing, audit_read
-from carecircle.circles.access import led_circles, organisation_circles
+from carecircle.circles.access import led_circles
 from carecircle.core.form_errors import say_errors
 from carecircle.people.models import Role
-from carecircle.people.permissions import Perm, has_perm, require, roles_of
+from carecircle.people.permissions import roles_of
 from carecircle.plans import forms as f
 from carecircle.plans import services as svc
 from carecircle.plans.access import (
@@ -29,7 +29,6 @@ from carecircle.plans.access import (
     relationships,
     restrictions_visible_to,
 )
-from carecircle.plans.equity import equity_report, lorenz_svg, met_bars_svg
 from carecircle.plans.models import (
     CapacityAssessment,
     CarePlan,
@@ -402,35 +401,3 @@ def restriction_act(request: HttpRequest, restriction_id, action: str) -> HttpRe
     except ValidationError as exc:
         say_errors(request, exc)
     return redirect("restriction_page", practice.public_id)
-
-
-# ------------------------------------------------------------------ equity
-
-
-@login_required
-def equity_page(request: HttpRequest) -> HttpResponse:
-    require(request.user, Perm.VIEW_ORG_HOME)
-    days = 28
-    raw = request.GET.get("days", "")
-    if raw:
-        try:
-            days = int(raw)
-            if not 7 <= days <= 182:
-                raise ValueError
-        except ValueError:
-            messages.error(request, _("days: give a whole number from 7 to 182; showing 28."))
-            days = 28
-    report = equity_report(circles=organisation_circles(request.user), days=days)
-    below = report.furthest_below()
-    return render(
-        request,
-        "plans/equity.html",
-        {
-            "report": report,
-            "below": below,
-            "days": days,
-            "lorenz": lorenz_svg([r.met for r in report.rows]),
-            "bars": met_bars_svg(sorted(report.rows, key=lambda r: r.met)),
-            "can_see_clients": has_perm(request.user, Perm.VIEW_CLIENT),
-        },
-    )

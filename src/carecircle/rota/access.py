@@ -6,8 +6,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from carecircle.circles.access import access_circle, led_circles, parse_uuid
-from carecircle.people.access import clients_visible_to
+from carecircle.circles.access import access_circle, clients_visible_to, led_circles, parse_uuid
 from carecircle.people.permissions import Perm
 from carecircle.rota.models import Absence, KeptTime, RotaDraft, Visit
 from carecircle.rota.selectors import carer_circles

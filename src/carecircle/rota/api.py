@@ -11,13 +11,19 @@ from ninja import Query, Router, Schema
 from pydantic import BeforeValidator
 
 from carecircle.audit.reads import audit_listing, audit_read
+from carecircle.circles.access import access_circle
+from carecircle.circles.api import circle_out
+from carecircle.circles.schemas import CircleDetailOut, CoverageOut
 from carecircle.people.permissions import Perm, require
 from carecircle.rota.access import access_visit, visits_visible_to
 from carecircle.rota.models import Visit
 from carecircle.rota.schemas import CarerRef, VisitOut
-from carecircle.rota.selectors import week_start
+from carecircle.rota.selectors import coverage, week_start
 
 router = Router(tags=["visits"])
+# A circle's coverage this week is counted from the rota's visits: the route is the rota's, mounted
+# at /circles beside the circles app's own routes (same path and operation id as before).
+circles_router = Router(tags=["circles"])
 MAX_RANGE_DAYS = 62
 
 
@@ -88,3 +94,23 @@ def get_visit(request, visit_id: UUID):
     visit = _visit_qs(Visit.objects.filter(pk=access_visit(request.auth, visit_id).pk)).get()
     audit_read(actor=request.auth, obj=visit, client=visit.client, view="visit", via="api")
     return visit_out(visit)
+
+
+@circles_router.get(
+    "/{circle_id}", response=CircleDetailOut, operation_id="carecircle_circles_api_get_circle"
+)
+def get_circle(request, circle_id: UUID):
+    require(request.auth, Perm.USE_API)
+    circle = access_circle(request.auth, circle_id, perm=Perm.USE_API)
+    start = week_start(timezone.localdate())
+    cov = coverage(circle=circle, start=start, end=start + timedelta(days=6))
+    return {
+        **circle_out(circle),
+        "this_week": CoverageOut(
+            visits=cov.visits,
+            places=cov.places,
+            filled=cov.filled,
+            open=cov.open,
+            percent=cov.percent,
+        ),
+    }

@@ -1,14 +1,14 @@
 from django.apps import AppConfig
 
+from carecircle.plans.signals import plan_version_agreed
+
 
 class RotaConfig(AppConfig):
     name = "carecircle.rota"
     verbose_name = "Rota"
 
     def ready(self) -> None:
-        # Imported here, not at the top: Django loads an app's models only after every
-        # AppConfig is created, and the receivers need the models.
-        from carecircle.plans.signals import plan_version_agreed
+        # why: the receivers need the models, which Django loads only after every AppConfig exists.
         from carecircle.rota.receivers import follow_agreed_version
 
         plan_version_agreed.connect(follow_agreed_version, dispatch_uid="rota.follow_version")

@@ -15,11 +15,11 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, Q
 
+from carecircle import engine
 from carecircle.circles.access import MembershipRole
 from carecircle.engine.intervals import subtract_interval
 from carecircle.people.checks import lapsed_skill_codes
@@ -37,8 +37,6 @@ from carecircle.rota.models import (
 PAID_REST_MINUTES = 11 * 60
 HISTORY_DAYS = 28
 
-if TYPE_CHECKING:
-    from carecircle import engine
 KM_PER_DEGREE_LAT = 110.57
 
 
@@ -132,8 +130,6 @@ def availability_blocks(
 def _engine_carer(
     carer: Carer, origin: datetime, days: list[date], tz: ZoneInfo, lat0, lon0
 ) -> engine.Carer:
-    from carecircle import engine
-
     blocks = availability_blocks(carer, days, tz)
     scope = (
         frozenset(str(c.public_id) for c in carer.helps_clients.all())
@@ -251,8 +247,6 @@ def _for_whom(
 
 
 def _engine_client(client: Client, origin: datetime, lat0, lon0) -> engine.Client:
-    from carecircle import engine
-
     since = origin - timedelta(days=HISTORY_DAYS)
     history = Counter(
         str(pid)
@@ -291,8 +285,6 @@ def build_circle_week(
     `commitments_for`, public ids; all the circle's carers when None). `day_starts` then runs
     from the Monday before, so this week's days are 7-13 and the engine's weeks (day // 7) stay
     calendar weeks."""
-    from carecircle import engine
-
     tz = ZoneInfo(circle.organisation.time_zone)
     days = [week_start + timedelta(days=i) for i in range(7)]
     origin = datetime.combine(week_start, time(0), tz)
@@ -401,8 +393,6 @@ def _commitments(circle, days: list[date], carers: list[Carer]) -> dict[str, Vis
 def _engine_commitments(elsewhere: dict[str, Visit], carers, origin, lat0, lon0, *, known):
     """Fixed engine visits (and the clients they are at) for commitments outside the circle-week.
     Only the tracked carers are on them: to this problem they are facts, not places to fill."""
-    from carecircle import engine
-
     ids = {c.pk for c in carers}
     seen = {c.pk for c in known}
     visits, fixed, clients = [], [], []

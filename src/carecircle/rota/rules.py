@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from carecircle import engine
 from carecircle.people.models import Skill
 from carecircle.rota.engine_adapter import build_circle_week
 from carecircle.rota.selectors import week_start as monday_of
@@ -121,8 +122,6 @@ def check_change(*, visit, add=None, remove=None, start: datetime | None = None,
     """What breaks if `add` joins `visit` (taking `remove`'s place when given).
 
     Returns a list of Findings; empty means the change keeps every rule."""
-    from carecircle import engine
-
     now = now or timezone.now()
     vid = str(visit.public_id)
     week = build_circle_week(
@@ -157,8 +156,6 @@ def check_many(*, carer, visits, now=None) -> dict:
     """What would stop `carer` joining each of `visits` (for listing open places): the circle-week
     is built once per week, and each visit's findings are what its change adds to the carer's
     rota — the same answer `check_change` gives, at a fraction of the cost."""
-    from carecircle import engine
-
     now = now or timezone.now()
     out: dict = {}
     groups: dict = {}

@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
-from carecircle.circles.access import active_memberships
+from carecircle.circles.access import active_memberships, clients_visible_to
 from carecircle.circles.models import Circle, MembershipRole
-from carecircle.people.access import carer_of, clients_visible_to
+from carecircle.people.access import carer_of
 from carecircle.people.models import Carer, Client
 from carecircle.rota.models import (
     Absence,
@@ -264,3 +264,36 @@ def availability_of(
     by_day = [[r for r in rules if r.weekday == i] for i in range(7)]
     exceptions = list(AvailabilityException.objects.filter(carer=carer, date__gte=today))
     return by_day, exceptions
+
+
+def _past_visits_of(*, carer, now: datetime) -> QuerySet[Visit]:
+    return Visit.objects.filter(
+        window_start__lt=now,
+        assignments__carer=carer,
+        assignments__status=AssignmentStatus.PUBLISHED,
+    ).exclude(status__in=[VisitStatus.CANCELLED, VisitStatus.RELEASED])
+
+
+def last_visit_start(*, carer: Carer | None, client: Client, now: datetime) -> datetime | None:
+    """When the carer's last visit to the client began (None for someone who is not a carer or
+    has not been): the plan panel shows what changed since."""
+    if carer is None:
+        return None
+    return (
+        _past_visits_of(carer=carer, now=now)
+        .filter(client=client)
+        .order_by("-window_start")
+        .values_list("window_start", flat=True)
+        .first()
+    )
+
+
+def last_visits(*, carer: Carer, clients, now: datetime) -> dict[int, datetime]:
+    """Per client (by id), when the carer's last visit to them began. One query."""
+    return dict(
+        _past_visits_of(carer=carer, now=now)
+        .filter(client_id__in={c.pk for c in clients})
+        .values("client_id")
+        .annotate(at=Max("window_start"))
+        .values_list("client_id", "at")
+    )

@@ -3,6 +3,7 @@ from django.urls import path
 from carecircle.rota.views import (
     absences,
     availability,
+    client,
     cycle,
     day,
     drafts,
@@ -33,6 +34,7 @@ urlpatterns = [
         name="absence_withdraw",
     ),
     path("cover/<uuid:offer_id>/<slug:action>/", absences.cover_act, name="cover_act"),
+    path("clients/<uuid:client_id>/", client.client_page, name="client_page"),
     path("clients/<uuid:client_id>/release/", releases.release_new, name="release_new"),
     path("releases/<uuid:release_id>/undo/", releases.release_undo, name="release_undo"),
     path("kept-time/<uuid:kept_id>/", releases.kept_time, name="kept_time"),

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from carecircle.audit.reads import audit_read
+from carecircle.circles.access import clients_visible_to
 from carecircle.core.form_errors import errors_to_form, say_errors
-from carecircle.people.access import clients_visible_to
 from carecircle.people.models import Carer
 from carecircle.rota.access import access_visit
 from carecircle.safeguarding.access import (

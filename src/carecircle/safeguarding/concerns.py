@@ -12,8 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carecircle.audit.services import audit_record, audit_snapshot
-from carecircle.circles.access import parse_uuid
-from carecircle.people.access import clients_visible_to
+from carecircle.circles.access import clients_visible_to, parse_uuid
 from carecircle.people.models import Carer
 from carecircle.rota.models import Visit
 from carecircle.safeguarding.access import handles_concerns

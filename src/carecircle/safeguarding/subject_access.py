@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from carecircle.audit.chain import normalise_detail
 from carecircle.audit.models import AuditEvent
+from carecircle.notifications.models import Notification
 from carecircle.people.models import Client
 
 RECORD_APPS = ("plans", "rota", "visits", "alerts")
@@ -96,7 +97,6 @@ def _messages(client: Client) -> list[dict]:
     Arthur's visit to answer a help call")."""
     if not apps.is_installed("carecircle.notifications") or not client.user_id:
         return []
-    from carecircle.notifications.models import Notification
 
     return [
         {

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.http import Http404
 
 from carecircle.audit.services import audit_record
-from carecircle.circles.access import led_circles, parse_uuid
-from carecircle.people.access import access_client, carer_of
+from carecircle.circles.access import access_client, led_circles, parse_uuid
+from carecircle.people.access import carer_of
 from carecircle.people.models import Carer
 from carecircle.rota.access import visits_visible_to
 from carecircle.rota.models import AssignmentStatus, Visit

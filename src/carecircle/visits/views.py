@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from carecircle.audit.services import audit_record
-from carecircle.circles.access import parse_uuid
+from carecircle.circles.access import access_client, parse_uuid
 from carecircle.core.form_errors import say_errors
-from carecircle.people.access import access_client, carer_of
+from carecircle.people.access import carer_of
 from carecircle.visits import services
 from carecircle.visits.access import access_record_for_team, access_visit_for_recording
 from carecircle.visits.models import Expense, ExpenseKind, Mood, Outcome, VisitRecord

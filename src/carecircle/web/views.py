@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from carecircle.people.access import clients_visible_to
+from carecircle.circles.access import clients_visible_to
 from carecircle.people.models import Role
 
 

@@ -20,6 +20,7 @@ from carecircle.alerts.models import (
     HelpOffer,
     OfferState,
 )
+from carecircle.alerts.ranking import current_visit
 from carecircle.alerts.services.cover import cover_responder_visits, give_back_visits
 from carecircle.alerts.services.raising import (
     _close_escalation,
@@ -29,8 +30,11 @@ from carecircle.alerts.services.raising import (
     live,
 )
 from carecircle.audit.services import audit_record
+from carecircle.circles.selectors import team_leaders
 from carecircle.notifications.services import notify
 from carecircle.people.access import carer_of
+from carecircle.plans.models import ChangeKind
+from carecircle.plans.services.changes import change_propose
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +78,6 @@ def offer_accept(*, actor, offer_id, now: datetime | None = None) -> HelpAlert:
         alert.escalate_at = now + timedelta(
             minutes=offer.eta_minutes + settings.ALERT_LATE_GRACE_MINUTES
         )
-        from carecircle.alerts.ranking import current_visit
 
         alert.left_visit = current_visit(offer.carer, now)
         alert.save()
@@ -242,10 +245,6 @@ def _propose_follow_up(actor, alert: HelpAlert, *, now: datetime) -> None:
     """The follow-up becomes a proposed change to the care plan (a new task), which then goes
     through consent, risk and endorsement like any other. Without an agreed plan to change, the
     team leaders get the text to act on."""
-    from carecircle.circles.selectors import team_leaders
-    from carecircle.plans.models import ChangeKind
-    from carecircle.plans.services.changes import change_propose
-
     text = alert.follow_up
     try:
         change = change_propose(

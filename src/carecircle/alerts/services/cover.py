@@ -12,8 +12,19 @@ from django.conf import settings
 from django.db import transaction
 
 from carecircle.alerts.models import AlertStatus, HelpAlert
+from carecircle.alerts.ranking import client_zone
 from carecircle.audit.services import audit_record
+from carecircle.circles.selectors import team_leaders
 from carecircle.notifications.services import notify
+from carecircle.rota.models import (
+    Absence,
+    AbsenceKind,
+    Assignment,
+    AssignmentStatus,
+    Visit,
+    VisitStatus,
+)
+from carecircle.rota.services import absence_report, absence_withdraw
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +46,6 @@ def cover_responder_visits(alert: HelpAlert, *, now: datetime) -> None:
     alert is not locked meanwhile), so each step is recorded on the alert, under its lock, as soon
     as it is committed: whatever ends the call then finds it and gives it back. A step that
     finds the call already over gives back what was done itself."""
-    from carecircle.rota.models import Absence, AbsenceKind
-    from carecircle.rota.services import absence_report
-
     rest = None
     live_call = True
     if settings.ALERT_ON_SCENE_MINUTES:
@@ -133,8 +141,6 @@ def _cover_failed(alert: HelpAlert) -> None:
 def _responder_busy_until(alert: HelpAlert, now: datetime) -> datetime:
     """The end of the responder's local day: a fall or a hospital trip can take the rest of it.
     Nothing is lost by asking early: the places nobody has taken come back when the call ends."""
-    from carecircle.alerts.ranking import client_zone
-
     zone = client_zone(alert.client)
     midnight = datetime.combine(now.astimezone(zone).date() + timedelta(days=1), time(0), zone)
     least = now + timedelta(minutes=(alert.eta_minutes or 0) + settings.ALERT_ON_SCENE_MINUTES)
@@ -145,8 +151,6 @@ def _rest_of_visit(alert: HelpAlert, *, now: datetime):
     """The rest of the visit the responder left, as a place of its own held by them, so that
     the absence frees it with their other places and the engine proposes who covers it. None
     when too little is left."""
-    from carecircle.rota.models import Assignment, AssignmentStatus, Visit
-
     left = alert.left_visit
     if left is None:
         return None
@@ -155,7 +159,6 @@ def _rest_of_visit(alert: HelpAlert, *, now: datetime):
     if minutes < REST_MIN_MINUTES:
         return None
     assert alert.responder is not None  # an accepted call has one
-    from carecircle.alerts.ranking import client_zone
 
     with transaction.atomic():
         rest = Visit.objects.create(
@@ -191,9 +194,6 @@ def give_back_visits(alert: HelpAlert, *, now: datetime) -> None:
     """The responder is free again: the places freed for the call that nobody took are theirs
     (the absence is withdrawn). The rest of a left visit that nobody took and that can no
     longer be given back (it has begun) is cancelled: nobody is expected there any more."""
-    from carecircle.rota.models import AssignmentStatus, Visit, VisitStatus
-    from carecircle.rota.services import absence_withdraw
-
     absence = alert.cover_absence
     if absence is not None and absence.withdrawn_at is None and absence.ends_at > now:
         try:
@@ -224,8 +224,6 @@ def give_back_visits(alert: HelpAlert, *, now: datetime) -> None:
 
 
 def _tell_leaders(alert: HelpAlert, *, subject: str, body: str) -> None:
-    from carecircle.circles.selectors import team_leaders
-
     for leader in team_leaders(alert.circle):
         notify(
             user=leader, subject=subject, body=body, url=f"/help/{alert.public_id}/", urgent=True

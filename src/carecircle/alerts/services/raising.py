@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from carecircle.alerts import ranking
 from carecircle.alerts.access import org_manager
 from carecircle.alerts.models import (
     ACTIVE_ALERT,
@@ -30,10 +31,10 @@ from carecircle.alerts.models import (
 )
 from carecircle.alerts.signals import help_call_escalated, help_call_settled
 from carecircle.audit.services import audit_record
-from carecircle.circles.access import led_circles
+from carecircle.circles.access import clients_visible_to, led_circles
 from carecircle.notifications.services import notify
-from carecircle.people.access import carer_of, clients_visible_to
-from carecircle.people.models import Client, Role
+from carecircle.people.access import carer_of
+from carecircle.people.models import Carer, Client, Role, hash_token
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +102,6 @@ def alert_raise(
 
     Returns (alert, created). A call while another is still open for the client joins it (nobody
     is asked twice); a device's repeated event id returns the alert it first raised."""
-    from carecircle.alerts import ranking
-
     now = now or timezone.now()
     kind = _check_kind(kind)
     source: str
@@ -199,8 +198,6 @@ def _join(existing: HelpAlert, *, actor, device, event_id, kind, message, now) -
 def _send_wave(alert: HelpAlert, *, pool_carers=None, now: datetime) -> int:
     """Offer the call to the next ALERT_WAVE_SIZE candidates not yet asked. Called with the
     alert's row locked (or just created)."""
-    from carecircle.people.models import Carer
-
     asked = {str(x) for x in alert.offers.values_list("carer__public_id", flat=True)}
     waiting = [c for c in alert.ranking if c["carer"] not in asked]
     carers = pool_carers or {
@@ -368,8 +365,6 @@ def live_prune(*, now: datetime | None = None, keep_hours: int = 24) -> int:
 def device_issue(*, client: Client, name: str) -> tuple[AlarmDevice, str]:
     """A new device token for a client's pendant or hub; the raw token is returned once."""
     import secrets
-
-    from carecircle.api.models import hash_token
 
     raw = "dev_" + secrets.token_urlsafe(32)
     try:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from carecircle.alerts import selectors, services
+from carecircle.circles.access import led_circles
 
 register = template.Library()
 
@@ -40,8 +41,6 @@ def help_board_panel(circle):
 
 @register.inclusion_tag("alerts/_help_team.html")
 def help_team_panel(user):
-    from carecircle.circles.access import led_circles
-
     circles = list(led_circles(user).order_by("name"))
     since = timezone.now() - timedelta(days=30)
     times = []

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from carecircle.audit.services import audit_record, audit_snapshot
 from carecircle.circles.selectors import team_leaders
+from carecircle.notifications.services import notify
 from carecircle.people.models import Representative
 from carecircle.plans.access import (
     ATTORNEY_AUTHORITIES,
@@ -75,8 +76,6 @@ def _audit(
 
 def _tell(people, change: PlanChange, subject: str) -> None:
     """Tell people about a step once it has committed (never the person who took it)."""
-    from carecircle.notifications.services import notify
-
     url = f"/plan-changes/{change.public_id}/"
     body = f"{change.get_kind_display()}: {change.summary}"
     for user in {p.pk: p for p in people if p is not None}.values():

@@ -5,17 +5,23 @@ from __future__ import annotations
 from django import template
 from django.utils import timezone
 
+from carecircle.circles.access import led_circles
+from carecircle.plans.access import PlanAction, can
+from carecircle.plans.models import OPEN_CHANGE_STATUSES, ChangeStatus, PlanChange
+from carecircle.plans.selectors import changes_for_my_day, recent_changes
+from carecircle.plans.services.restrictions import restrictions_overdue
+
 register = template.Library()
 
 
 @register.inclusion_tag("plans/_client_panel_body.html", takes_context=True)
-def plan_client_panel(context, client):
-    from carecircle.plans.access import PlanAction, can
-    from carecircle.plans.models import OPEN_CHANGE_STATUSES, PlanChange
-    from carecircle.plans.selectors import recent_changes
-
+def plan_client_panel(context, client, last_visit=None):
+    """`last_visit`: when the viewing carer's last visit to the client began (the page that shows
+    the panel reads it from the rota), or None."""
     user = context["request"].user
-    changes, since, by_visit = recent_changes(user=user, client=client, now=timezone.now())
+    changes, since, by_visit = recent_changes(
+        client=client, last_visit=last_visit or None, now=timezone.now()
+    )
     return {
         "client": client,
         "changes": changes,
@@ -30,10 +36,6 @@ def plan_client_panel(context, client):
 
 @register.inclusion_tag("plans/_team_panel_body.html", takes_context=True)
 def plan_team_panel(context):
-    from carecircle.circles.access import led_circles
-    from carecircle.plans.models import ChangeStatus, PlanChange
-    from carecircle.plans.services.restrictions import restrictions_overdue
-
     user = context["request"].user
     circles = led_circles(user)
     waiting = list(
@@ -48,8 +50,9 @@ def plan_team_panel(context):
 
 
 @register.inclusion_tag("plans/_my_day_panel_body.html")
-def plan_my_day_panel(carer, days):
-    from carecircle.plans.selectors import changes_for_my_day
-
+def plan_my_day_panel(carer, days, last_visits=None):
+    """`last_visits`: client id to when the carer's last visit to them began (from the rota)."""
     clients = {v.client.pk: v.client for day in days for v in day["visits"]}
-    return {"changes": changes_for_my_day(carer=carer, clients=list(clients.values()))}
+    return {
+        "changes": changes_for_my_day(clients=list(clients.values()), last_visits=last_visits or {})
+    }

@@ -12,9 +12,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from carecircle import engine
 from carecircle.audit.services import audit_record
-from carecircle.circles.access import parse_uuid
+from carecircle.circles.access import led_circles, parse_uuid
 from carecircle.people.access import carer_of
+from carecircle.rota.engine_adapter import build_circle_week
 from carecircle.rota.models import (
     Absence,
     AbsenceKind,
@@ -25,6 +27,8 @@ from carecircle.rota.models import (
     Visit,
     VisitStatus,
 )
+from carecircle.rota.rules import check_change
+from carecircle.rota.selectors import week_start as monday_of
 from carecircle.rota.services.common import (
     _carer,
     _lock_carers,
@@ -35,7 +39,7 @@ from carecircle.rota.services.common import (
     _when,
     carer_circles,
 )
-from carecircle.rota.services.places import place_claim
+from carecircle.rota.services.places import carers_to_ask, place_claim
 
 
 def absence_report(
@@ -51,8 +55,6 @@ def absence_report(
     """A carer (or their team leader) reports an absence. Their places in it are freed at once,
     the engine proposes cover that keeps everything else as it is, and the proposed carers are
     asked. Places nobody is proposed for stay open on the board and go up the ladder in time."""
-    from carecircle.circles.access import led_circles
-
     now = now or timezone.now()
     me = carer_of(actor)
     if carer is None:
@@ -115,10 +117,6 @@ def absence_report(
 def propose_cover(*, absence: Absence, visits: list[Visit], now=None) -> dict:
     """Ask the rota engine's repair for cover of the freed places and offer them to the
     proposed carers. Every other published visit is held as it is."""
-    from carecircle import engine
-    from carecircle.rota.engine_adapter import build_circle_week
-    from carecircle.rota.selectors import week_start as monday_of
-
     now = now or timezone.now()
     began = clock.perf_counter()
     by_week: dict[tuple[int, date], list[Visit]] = {}
@@ -236,9 +234,6 @@ def reoffer_cover(*, visit: Visit, absence: Absence | None, now=None) -> list[Co
     who could take it within every rule (checked as a claim would be). Nobody who already
     declined this place, nor the absent carer, is asked again. The place also stays on the board
     and in their My day, and goes up the escalation ladder if nobody takes it."""
-    from carecircle.rota.rules import check_change
-    from carecircle.rota.services.places import carers_to_ask
-
     now = now or timezone.now()
     visit = Visit.objects.select_related("client", "circle__organisation").get(pk=visit.pk)
     if visit.status != VisitStatus.PLANNED or visit.window_start <= now:

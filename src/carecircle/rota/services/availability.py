@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from carecircle.people.access import clients_visible_to
+from carecircle.circles.access import clients_visible_to
 from carecircle.rota.models import (
     AvailabilityException,
     AvailabilityRule,

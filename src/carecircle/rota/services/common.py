@@ -7,9 +7,10 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from carecircle.circles.access import parse_uuid
+from carecircle.circles.access import clients_visible_to, parse_uuid
 from carecircle.core.timefmt import local_when
-from carecircle.people.access import carer_of, clients_visible_to
+from carecircle.notifications.services import notify
+from carecircle.people.access import carer_of
 from carecircle.people.models import Carer
 from carecircle.rota.models import (
     AssignmentStatus,
@@ -76,8 +77,6 @@ def _when(visit: Visit) -> str:
 
 
 def _notify(user, subject: str, *, url: str = "", body: str = "", urgent: bool = False) -> None:
-    from carecircle.notifications.services import notify
-
     notify(user=user, subject=subject, body=body, url=url, urgent=urgent)
 
 

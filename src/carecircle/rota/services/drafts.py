@@ -10,12 +10,23 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from carecircle import engine
+from carecircle.audit.services import audit_record
 from carecircle.circles.access import access_circle
 from carecircle.people.permissions import Perm, has_perm
 from carecircle.rota.engine_adapter import build_circle_week
-from carecircle.rota.models import Assignment, AssignmentStatus, DraftStatus, RotaDraft
+from carecircle.rota.models import (
+    Assignment,
+    AssignmentStatus,
+    DraftStatus,
+    RotaDraft,
+    Visit,
+    VisitStatus,
+)
 from carecircle.rota.notify import notify_rota_published
 from carecircle.rota.selectors import week_start as monday_of
+from carecircle.rota.services.common import _lock_carers
+from carecircle.rota.tasks import solve_draft
 
 log = logging.getLogger(__name__)
 MAX_WEEKS_AHEAD = 8
@@ -59,14 +70,10 @@ def draft_open(*, circle, week_start: date, requested_by=None) -> RotaDraft:
 
 
 def _enqueue(draft_pk: int) -> None:
-    from carecircle.rota.tasks import solve_draft
-
     solve_draft.enqueue(draft_pk)
 
 
 def engine_settings():
-    from carecircle import engine
-
     return engine.Settings(
         time_limit_s=settings.ROTA_TIME_LIMIT_S, workers=settings.ROTA_WORKERS, deterministic=True
     )
@@ -85,8 +92,6 @@ def rota_draft_solve(*, draft_id: int) -> RotaDraft:
         draft.status, draft.started_at = DraftStatus.RUNNING, timezone.now()
         draft.save(update_fields=["status", "started_at"])
     try:
-        from carecircle import engine
-
         # Commitments: the carers' visits in their other circles and on the days either side
         # come in fixed, so a draft never double-books a carer or cuts their rest.
         week = build_circle_week(
@@ -187,8 +192,6 @@ def _publish(draft: RotaDraft, *, actor, automatic: bool = False) -> RotaDraft:
     draft.assignments.update(status=AssignmentStatus.PUBLISHED)
     draft.status, draft.published_at, draft.published_by = DraftStatus.PUBLISHED, now, actor
     draft.save(update_fields=["status", "published_at", "published_by", "unfilled"])
-    from carecircle.audit.services import audit_record
-
     audit_record(
         actor=actor,
         action="publish_rota",
@@ -207,9 +210,6 @@ def _drop_clashes(draft: RotaDraft) -> list[dict]:
     """What was published since the draft was solved (a claim, another circle's rota) may now
     clash with it: a draft place whose carer is already on another visit at the same time is not
     published; the place stays open on the board. The carers are locked first, as a claim does."""
-    from carecircle.rota.models import Visit, VisitStatus
-    from carecircle.rota.services.common import _lock_carers
-
     rows = list(draft.assignments.select_related("visit", "carer__user"))
     if not rows:
         return []

@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from carecircle.audit.services import audit_record
-from carecircle.circles.access import parse_uuid
-from carecircle.people.access import carer_of, clients_visible_to
+from carecircle.circles.access import clients_visible_to, led_circles, parse_uuid
+from carecircle.people.access import carer_of
 from carecircle.people.models import INFORMAL_KINDS, Carer
+from carecircle.rota.engine_adapter import circle_carers
 from carecircle.rota.models import (
     Assignment,
     AssignmentStatus,
@@ -25,7 +26,8 @@ from carecircle.rota.models import (
     Visit,
     VisitStatus,
 )
-from carecircle.rota.rules import Finding, check_change
+from carecircle.rota.rules import Finding, check_change, check_many
+from carecircle.rota.selectors import week_start as monday_of
 from carecircle.rota.services.common import (
     _carer,
     _lock_carers,
@@ -46,8 +48,6 @@ from carecircle.rota.signals import swap_needs_approval, swap_settled
 def rostered_weeks(circle_ids, start: date, end: date) -> set[tuple[int, date]]:
     """(circle, Monday) pairs whose rota is out: some visit that week has a published carer.
     A week not rostered yet has no "open places" — the team drafts it with the engine first."""
-    from carecircle.rota.selectors import week_start as monday_of
-
     days = Visit.objects.filter(
         circle_id__in=circle_ids,
         date__range=(monday_of(start), end),
@@ -60,9 +60,6 @@ def open_places_for(*, carer: Carer, start: date, end: date, now=None) -> list[t
     """Open places in the carer's circles between two dates (in weeks whose rota is out), each
     with what would stop this carer taking it (an empty list: they can)."""
     from django.db.models import Count, F
-
-    from carecircle.rota.rules import check_many
-    from carecircle.rota.selectors import week_start as monday_of
 
     now = now or timezone.now()
     circles = list(carer_circles(carer).values_list("id", flat=True))
@@ -162,8 +159,6 @@ def swap_offer(*, actor, visit_id, to_carer_id=None, message: str = "", now=None
 
 
 def carers_to_ask(visit: Visit, *, exclude: Carer) -> list[Carer]:
-    from carecircle.rota.engine_adapter import circle_carers
-
     visible = set(
         Carer.objects.filter(user__in=[c.user for c in circle_carers(visit.circle, visit.date)])
         .exclude(pk=exclude.pk)
@@ -184,7 +179,6 @@ def access_swap(actor, offer_id) -> SwapOffer:
     if offer is None:
         raise Http404("No such offer.")
     carer = carer_of(actor)
-    from carecircle.circles.access import led_circles
 
     if led_circles(actor).filter(pk=offer.visit.circle_id).exists():
         return offer
@@ -270,8 +264,6 @@ def _ask_team_leaders(offer: SwapOffer, findings: list[Finding], *, now) -> None
 
 def swap_decide(*, actor, offer_id, approve: bool, reason: str = "", now=None) -> SwapOffer:
     """A team leader allows a swap that breaks a working-time rule, or says no (with a reason)."""
-    from carecircle.circles.access import led_circles
-
     now = now or timezone.now()
     offer = access_swap(actor, offer_id)
     if not led_circles(actor).filter(pk=offer.visit.circle_id).exists():

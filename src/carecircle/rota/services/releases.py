@@ -11,8 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from carecircle.audit.services import audit_record
-from carecircle.circles.access import parse_uuid
-from carecircle.people.access import clients_visible_to
+from carecircle.circles.access import clients_visible_to, parse_uuid
 from carecircle.people.models import Client
 from carecircle.rota.models import (
     Assignment,

@@ -12,13 +12,14 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from carecircle.circles.access import access_circle
-from carecircle.people.access import carer_of, clients_visible_to
+from carecircle.circles.access import access_circle, clients_visible_to
+from carecircle.people.access import carer_of
 from carecircle.people.permissions import Perm, has_perm, require
 from carecircle.rota import services as sm
 from carecircle.rota.selectors import (
     board_week,
     coverage,
+    last_visits,
     offers_for_carer,
     open_draft_for,
     visits_for_carer,
@@ -52,6 +53,8 @@ def my_day(request: HttpRequest) -> HttpResponse:
             carer=carer, start=today, end=today + timedelta(days=6), now=now
         ),
         "now": now,
+        # The plan panel shows, per client, what changed since the carer's last visit.
+        "last_visits": last_visits(carer=carer, clients={v.client for v in visits}, now=now),
     }
     return render(request, "rota/my_day.html", context)
 

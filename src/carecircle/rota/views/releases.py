@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from carecircle.circles.access import access_client
 from carecircle.core.form_errors import errors_to_form, say_errors
-from carecircle.people.access import access_client
 from carecircle.rota import services as sm
 from carecircle.rota.access import access_kept_time
 from carecircle.rota.forms import ReleaseForm

@@ -1,7 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from carecircle.api.models import ApiToken
-from carecircle.people.models import User
+from carecircle.people.models import ApiToken, User
 
 
 class Command(BaseCommand):

@@ -11,14 +11,10 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from carecircle.audit.services import audit_record
-from carecircle.people.access import access_client
-from carecircle.rota.selectors import visits_for_client
-
-
-def can_release(user, client) -> bool:
-    from carecircle.rota.services import can_release as allowed
-
-    return allowed(user, client)
+from carecircle.circles.access import access_client
+from carecircle.people.access import carer_of
+from carecircle.rota.selectors import last_visit_start, visits_for_client
+from carecircle.rota.services import can_release
 
 
 @login_required
@@ -50,5 +46,9 @@ def client_page(request: HttpRequest, client_id) -> HttpResponse:
         "patterns": version.patterns.prefetch_related("tasks") if version else [],
         "representatives": client.representatives.select_related("user"),
         "can_release": can_release(request.user, client),
+        # The plan panel shows what changed since this carer's last visit.
+        "last_visit": last_visit_start(
+            carer=carer_of(request.user), client=client, now=timezone.now()
+        ),
     }
-    return render(request, "people/client_page.html", context)
+    return render(request, "rota/client_page.html", context)

@@ -19,6 +19,9 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from carecircle.people.models import Client
+from carecircle.visits.models import VisitRecord
+
 DEFAULT_DAYS = 28
 
 
@@ -114,8 +117,6 @@ def union_minutes(intervals: Sequence[tuple[datetime, datetime]]) -> float:
 
 def _delivered_minutes(*, client_ids: list[int], start: date, end: date) -> dict[int, float]:
     """Per client, minutes of care recorded (checked in and out) for visits dated start..end."""
-    from carecircle.visits.models import VisitRecord
-
     records = (
         VisitRecord.objects.filter(
             visit__client_id__in=client_ids,
@@ -139,8 +140,6 @@ def equity_report(
     *, circles, days: int = DEFAULT_DAYS, now: datetime | None = None
 ) -> EquityReport:
     """The last `days` days up to now, for the clients of `circles`. Two queries."""
-    from carecircle.people.models import Client
-
     now = now or timezone.now()
     end = timezone.localdate(now)
     start = end - timedelta(days=days - 1)

@@ -1,11 +1,13 @@
-"""API authentication: the browser's session (with CSRF on writes) or a bearer token."""
+"""API authentication: the browser's session (with CSRF on writes) or a bearer token. Here, with
+the accounts, so that every app's api.py can name its authentication without importing the API
+object that mounts it."""
 
 from __future__ import annotations
 
 from django.utils import timezone
 from ninja.security import APIKeyCookie, HttpBearer
 
-from carecircle.api.models import ApiToken, hash_token
+from carecircle.people.models import ApiToken, hash_token
 
 
 class TokenAuth(HttpBearer):

@@ -13,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from carecircle.circles.access import organisation_circles
+from carecircle.oversight.equity import equity_report, gini, lorenz, lorenz_svg, union_minutes
 from carecircle.people.models import Carer, Client
-from carecircle.plans.equity import equity_report, gini, lorenz, lorenz_svg, union_minutes
 from tests.factories import local, make_record, make_visit
 
 shares = st.lists(st.floats(min_value=0, max_value=1e6, allow_nan=False), min_size=1, max_size=60)
