@@ -3,7 +3,8 @@ interval: escalation timers, circle health and the like every TICK_SECONDS, help
 urgent messages every ALERT_TICK_SECONDS.
 
 `make run` starts it beside the task worker. Stopping and restarting it loses nothing: every timer
-is a timestamp in the database."""
+is a timestamp in the database. Several may run at once, on several machines: each job's run is
+claimed in the database first (oversight/jobs.py `Schedule`), so each timer fires once."""
 
 from __future__ import annotations
 
