@@ -158,3 +158,10 @@ def test_a_job_added_to_the_list_is_run_by_the_worker(people, monkeypatch, capsy
     out = capsys.readouterr().out
     assert "'horizon': 7" in out and "'health'" in out and len(seen) == 1
     assert abs(seen[0] - datetime.now(UTC)) < timedelta(minutes=1)
+
+
+def test_once_runs_every_job_even_when_another_worker_has_claimed_it(ran, people, capsys):
+    jobs.Schedule().run_due()  # a long-running worker has just run (and claimed) everything
+    ran.clear()
+    call_command("run_circle_worker", "--once")
+    assert [name for name, _ in ran] == ["soon", "regular"]
