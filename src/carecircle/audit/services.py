@@ -6,7 +6,10 @@ row (SELECT … FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transactions alread
 at a time), so two concurrent transactions can never both take the same sequence number or link
 to the same previous event. The lock is held until the caller commits: audited writes are
 serialised, the price of a gap-free, verifiable order. Services should therefore audit after
-taking their own row locks, never before, so that no two transactions wait on each other."""
+taking their own row locks, never before, so that no two transactions wait on each other. A row
+an event refers to (its client, its actor) is locked with `select_for_update(no_key=True)`: the
+event's foreign keys are checked when its transaction commits, still holding the chain, and that
+check's KEY SHARE lock waits for a plain FOR UPDATE but not for FOR NO KEY UPDATE."""
 
 from __future__ import annotations
 

@@ -7,17 +7,21 @@
 Each job reads its timers from the database and is safe to run twice or after a restart; each
 runs on its own, so one job's trouble is logged and the others still happen. Jobs run in the
 order listed (help-call waves before the ladder, messages last, so a tick's messages go out in
-the same tick)."""
+the same tick). Any number of circle workers may run, on one machine or several: a `Schedule`
+claims each run in the database (`JobClaim`), so each timer fires once."""
 
 from __future__ import annotations
 
 import logging
-import time
+import os
+import secrets
+import socket
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from carecircle.alerts.services import alerts_tick, live_prune
@@ -25,6 +29,7 @@ from carecircle.circles.models import Circle
 from carecircle.notifications.delivery import deliver_due
 from carecircle.oversight import health
 from carecircle.oversight.escalations import uncovered_tick
+from carecircle.oversight.models import JobClaim
 from carecircle.oversight.restrictions import restrictions_overdue_tick
 from carecircle.rota.services.cycle import week_cycle_tick
 from carecircle.rota.services.horizon import horizon_tick
@@ -85,27 +90,70 @@ def run_jobs(*, now: datetime | None = None, names: Iterable[str] | None = None)
 
 
 class Schedule:
-    """When each job is next due, by a monotonic clock, for a long-running worker. Every job is
-    due at once on the first run; after a run, a job is due again its interval later. The
-    timers that matter are in the database: losing a Schedule (a restart) only runs every job
-    once more, at once."""
+    """When each job is next due, shared through the database by every circle worker, for a
+    long-running worker. A job is due when its `JobClaim.next_run_at` has passed (at once for a
+    job never run); a worker runs it only if it wins the claim, which moves `next_run_at` on by
+    the job's interval in a single conditional UPDATE. Of several workers racing (on one machine
+    or many) exactly one wins, so each timer fires once per interval.
 
-    def __init__(self, overrides: dict[str, float] | None = None, clock=time.monotonic):
+    Row claims rather than a PostgreSQL advisory lock: a lock held while running only stops two
+    runs overlapping, not a second worker running the job again right after the first (each
+    with its own clock); the shared due time does both, and works on SQLite as well.
+
+    While a run lasts its claim also holds `running_until` (the interval, at least LEASE_SECONDS)
+    so a run longer than its interval is not started again beside itself; if the worker dies,
+    the claim lapses then and another worker takes the job over. The timers that matter are in
+    the database and every job is safe to run twice, so a lapsed claim costs at most one extra
+    run."""
+
+    LEASE_SECONDS = 60.0
+
+    def __init__(self, overrides: dict[str, float] | None = None, clock=timezone.now):
         self.overrides = overrides or {}
         self.clock = clock
-        self.next_at: dict[str, float] = {}
+        self.worker = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"[:120]
 
     def due(self) -> list[Job]:
         at = self.clock()
-        return [job for job in JOBS if self.next_at.get(job.name, 0.0) <= at]
+        free = Q(running_until__isnull=True) | Q(running_until__lte=at)
+        known = set(JobClaim.objects.values_list("name", flat=True))
+        missing = [job.name for job in JOBS if job.name not in known]
+        if missing:  # a job never run (or new to the list) is due at once
+            JobClaim.objects.bulk_create(
+                [JobClaim(name=name, next_run_at=at) for name in missing], ignore_conflicts=True
+            )
+        due = set(JobClaim.objects.filter(free, next_run_at__lte=at).values_list("name", flat=True))
+        return [job for job in JOBS if job.name in due]
+
+    def claim(self, job: Job) -> bool:
+        """Take the job's due time, or False if another worker took it first."""
+        at = self.clock()
+        interval = job.interval(self.overrides)
+        free = Q(running_until__isnull=True) | Q(running_until__lte=at)
+        # One UPDATE whose WHERE re-checks the due time: PostgreSQL re-evaluates it on the row a
+        # racing worker has just committed, SQLite runs one writer at a time; either way only
+        # one worker sees the row still due.
+        won = JobClaim.objects.filter(free, name=job.name, next_run_at__lte=at).update(
+            next_run_at=at + timedelta(seconds=interval),
+            running_until=at + timedelta(seconds=max(interval, self.LEASE_SECONDS)),
+            claimed_by=self.worker,
+            last_started_at=at,
+        )
+        return won == 1
+
+    def release(self, job: Job) -> None:
+        JobClaim.objects.filter(name=job.name, claimed_by=self.worker).update(
+            running_until=None, last_finished_at=self.clock()
+        )
 
     def run_due(self, *, now: datetime | None = None) -> dict:
-        jobs = self.due()
-        out = run_jobs(now=now, names=[job.name for job in jobs])
-        done = self.clock()
-        for job in jobs:
-            self.next_at[job.name] = done + job.interval(self.overrides)
-        return out
+        """Claim every due job this worker can, then run those in the list's order."""
+        mine = [job for job in self.due() if self.claim(job)]
+        try:
+            return run_jobs(now=now, names=[job.name for job in mine])
+        finally:
+            for job in mine:
+                self.release(job)
 
     def pause(self) -> float:
         """Seconds to sleep: the shortest interval, so no job waits longer than that past due."""

@@ -114,3 +114,22 @@ class HealthSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.circle} {self.score} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class JobClaim(models.Model):
+    """When one periodic job (oversight/jobs.py) is next due, shared by every circle worker.
+
+    A worker runs a job only after moving `next_run_at` on by the job's interval in one
+    conditional UPDATE (a compare-and-set: of several workers racing, exactly one changes the row),
+    so each timer fires once however many machines run a worker. `running_until` keeps the others
+    off while the run lasts and lapses by itself if its worker dies."""
+
+    name = models.CharField(max_length=40, unique=True)
+    next_run_at = models.DateTimeField()
+    running_until = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=120, blank=True)
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    last_finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} due {self.next_run_at:%Y-%m-%d %H:%M:%S}"

@@ -113,8 +113,11 @@ def alert_raise(
     if client.circle_id is None:
         raise ValidationError({"client": f"{client} is not in a circle yet; call the office."})
     with transaction.atomic():
-        # One open call a client: raising is serialised on the client's row.
-        Client.objects.select_for_update().filter(pk=client.pk).first()
+        # One open call a client: raising is serialised on the client's row. NO KEY UPDATE, not
+        # UPDATE: a transaction holding the audit chain that recorded an event about this client
+        # takes KEY SHARE on the row when it commits (the deferred foreign-key check), and would
+        # wait for us while we wait for the chain: a deadlock (tests/alerts/test_raise_deadlock).
+        Client.objects.select_for_update(no_key=True).filter(pk=client.pk).first()
         if device is not None:
             seen = DeviceEvent.objects.filter(device=device, event_id=event_id).first()
             if seen is not None:

@@ -89,7 +89,9 @@ def client_death_record(
     if died_on > timezone.localdate(now):
         raise ValidationError({"died_on": _("The date must be today or earlier.")})
     with transaction.atomic():
-        client = Client.objects.select_for_update().get(pk=client.pk)
+        # NO KEY UPDATE: lets an audit about this client commit (its foreign-key check takes
+        # KEY SHARE) while we wait for the audit chain it holds (see alerts.services.raising).
+        client = Client.objects.select_for_update(no_key=True).get(pk=client.pk)
         before = audit_snapshot(client)
         client.died_on = died_on
         client.save(update_fields=["died_on"])

@@ -68,7 +68,9 @@ def location_consent_set(*, actor, client: Client, on: bool) -> Client:
             "assessment found they lack capacity."
         )
     with transaction.atomic():
-        client = Client.objects.select_for_update().get(pk=client.pk)
+        # NO KEY UPDATE: lets an audit about this client commit (its foreign-key check takes
+        # KEY SHARE) while we wait for the audit chain it holds (see alerts.services.raising).
+        client = Client.objects.select_for_update(no_key=True).get(pk=client.pk)
         if on == (client.location_consent_at is not None):
             return client
         before = audit_snapshot(client)
