@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from carecircle.circles.access import circles_visible_to, parse_uuid
 from carecircle.circles.selectors import managers, team_leaders
+from carecircle.core.timefmt import local_when
 from carecircle.notifications.services import notify
 from carecircle.oversight.models import (
     Escalation,
@@ -232,9 +233,8 @@ def uncovered_tick(*, now: datetime | None = None) -> dict:
             continue
         start = visit.start or visit.window_start
         missing = visit.carers_needed - visit.n
-        local = timezone.localtime(start)
         subject = (
-            f"{visit.client}'s {visit.name.lower()} {local:%a %-d %b %H:%M} has "
+            f"{visit.client}'s {visit.name.lower()} {local_when(start)} has "
             f"{'no carer' if missing == visit.carers_needed else f'{missing} place open'}"
         )
         level = (
@@ -298,16 +298,15 @@ def stale_close(*, now: datetime | None = None) -> dict:
     for esc in stale:
         visit = esc.visit
         start = visit.start or visit.window_start
-        local = timezone.localtime(start)
         if esc.kind == EscalationKind.SWAP_APPROVAL and start <= now:
             text = (
-                f"Closed without a decision: the visit started {local:%a %-d %b %H:%M} and a "
+                f"Closed without a decision: the visit started {local_when(start)} and a "
                 "swap can no longer be approved."
             )
         elif esc.kind == EscalationKind.UNCOVERED_VISIT and visit.planned_end <= now:
             filled = visit.assignments.filter(status=AssignmentStatus.PUBLISHED).count()
             text = (
-                f"Closed after the visit's time ({local:%a %-d %b %H:%M}) passed with "
+                f"Closed after the visit's time ({local_when(start)}) passed with "
                 f"{filled} of {visit.carers_needed} places filled; check the visit record."
             )
         else:

@@ -12,13 +12,13 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from carecircle.audit.services import audit_record, audit_snapshot
 from carecircle.circles.selectors import team_leaders
+from carecircle.core.timefmt import local_when
 from carecircle.people.models import AwayReason, Client, ClientAway
 from carecircle.plans.access import PlanAction, require_plan
 from carecircle.rota.models import (
@@ -30,7 +30,7 @@ from carecircle.rota.models import (
     Visit,
     VisitStatus,
 )
-from carecircle.rota.services.common import _notify
+from carecircle.rota.services.common import notify_after_commit
 
 
 def client_away_record(
@@ -148,7 +148,7 @@ def _tell(cancelled: list, *, client: Client, subject: str, leaders: bool) -> No
         .order_by("visit__window_start")
     )
     for a in published:
-        when = timezone.localtime(a.visit.planned_start).strftime("%a %-d %b %H:%M")
+        when = local_when(a.visit.planned_start)
         lines[a.carer.user].append(
             _("%(visit)s on %(when)s is cancelled: your time is free.")
             % {"visit": a.visit.name, "when": when}
@@ -163,12 +163,4 @@ def _tell(cancelled: list, *, client: Client, subject: str, leaders: bool) -> No
                 )
                 % {"n": len(cancelled), "client": client}
             )
-    if not lines:
-        return
-    url = reverse("my_day")
-
-    def send():
-        for user, body in lines.items():
-            _notify(user, subject, body="\n".join(body), url=url)
-
-    transaction.on_commit(send)
+    notify_after_commit(lines, subject=subject)

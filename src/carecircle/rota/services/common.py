@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
 
 from carecircle.circles.access import clients_visible_to, parse_uuid
 from carecircle.core.timefmt import local_when
@@ -92,3 +94,16 @@ def _place_filled(visit: Visit, *, by: Carer, now) -> None:
         )
         names = ", ".join(a.carer.name for a in _published(visit))
         place_filled.send(sender=Visit, visit=visit, resolution=f"Covered by {names}.")
+
+
+def notify_after_commit(lines: dict, *, subject: str) -> None:
+    """One message a person, their lines as its body, pointing to My day; sent on commit."""
+    if not lines:
+        return
+    url = reverse("my_day")
+
+    def send():
+        for user, body in lines.items():
+            _notify(user, subject, body="\n".join(body), url=url)
+
+    transaction.on_commit(send)

@@ -59,6 +59,20 @@ STEPS = ("draft", "ask", "publish")
 # --- the settings ---------------------------------------------------------------------------
 
 
+# What a team leader sets on the cycle page, in the form's order.
+CYCLE_FIELDS = (
+    "active",
+    "draft_weekday",
+    "draft_time",
+    "ask_weekday",
+    "ask_time",
+    "publish_weekday",
+    "publish_time",
+    "publication",
+    "escalate_hours",
+)
+
+
 def cycle_of(circle: Circle) -> CircleCycle:
     """The circle's cycle settings; the defaults (not saved) when nobody has set them."""
     cycle = CircleCycle.objects.filter(circle=circle).select_related("circle__organisation")
@@ -118,17 +132,7 @@ def circle_cycle_update(*, actor, circle_id, **values) -> CircleCycle:
         cycle = CircleCycle.objects.select_for_update().filter(circle=circle).first()
         before = audit_snapshot(cycle) if cycle else None
         cycle = cycle or CircleCycle(circle=circle)
-        for name in (
-            "active",
-            "draft_weekday",
-            "draft_time",
-            "ask_weekday",
-            "ask_time",
-            "publish_weekday",
-            "publish_time",
-            "publication",
-            "escalate_hours",
-        ):
+        for name in CYCLE_FIELDS:
             setattr(cycle, name, values[name] if name != "active" else bool(values.get(name)))
         cycle.updated_by = actor
         cycle.save()

@@ -25,15 +25,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
 from django.db.models import Max, prefetch_related_objects
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from carecircle import engine
 from carecircle.audit.services import audit_record
 from carecircle.circles.selectors import team_leaders
+from carecircle.core.timefmt import local_day
 from carecircle.people.models import Carer
 from carecircle.plans.models import CarePlanVersion, PlanChange, VisitPattern
 from carecircle.rota.engine_adapter import build_circle_week, minutes_between
@@ -47,7 +46,7 @@ from carecircle.rota.models import (
 )
 from carecircle.rota.rules import describe
 from carecircle.rota.selectors import week_start
-from carecircle.rota.services.common import _notify
+from carecircle.rota.services.common import notify_after_commit
 from carecircle.rota.services.generate import local_datetime, visit_from_pattern
 
 
@@ -126,7 +125,7 @@ class RotaFollow:
 
 
 def _day(moment: datetime, tz: ZoneInfo) -> str:
-    return moment.astimezone(tz).strftime("%a %-d %b")
+    return local_day(moment, tz)
 
 
 def _clock(moment: datetime, tz: ZoneInfo) -> str:
@@ -438,23 +437,10 @@ def _tell_leaders(outcome: RotaFollow, *, pattern: VisitPattern, tz: ZoneInfo) -
                 f"{visit.client.display_name}: {_left_line(visit, visit.new_start, tz)}"
             )
     subject = _("A changed visit stays at its old time today: %(visit)s") % {"visit": pattern.name}
-    _notify_after_commit(lines, subject=subject)
+    notify_after_commit(lines, subject=subject)
 
 
 def _tell_carers(outcome: RotaFollow, *, client, actor) -> None:
     messages = {u: lines for u, lines in outcome.messages.items() if u.pk != actor.pk}
     subject = _("Your visits to %(client)s have changed") % {"client": client.display_name}
-    _notify_after_commit(messages, subject=subject)
-
-
-def _notify_after_commit(lines: dict, *, subject: str) -> None:
-    """One message a person, their lines as its body, pointing to My day; sent on commit."""
-    if not lines:
-        return
-    url = reverse("my_day")
-
-    def send():
-        for user, body in lines.items():
-            _notify(user, subject, body="\n".join(body), url=url)
-
-    transaction.on_commit(send)
+    notify_after_commit(messages, subject=subject)

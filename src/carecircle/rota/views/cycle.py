@@ -15,25 +15,14 @@ from carecircle.core.form_errors import errors_to_form, say_errors
 from carecircle.rota import services as sm
 from carecircle.rota.access import access_draft
 from carecircle.rota.forms import CycleForm, DraftProblemForm
-
-FIELDS = (
-    "active",
-    "draft_weekday",
-    "draft_time",
-    "ask_weekday",
-    "ask_time",
-    "publish_weekday",
-    "publish_time",
-    "publication",
-    "escalate_hours",
-)
+from carecircle.rota.services.cycle import CYCLE_FIELDS
 
 
 @login_required
 def cycle_settings(request: HttpRequest, circle_id) -> HttpResponse:
     circle = sm.access_cycle(request.user, circle_id)
     cycle = sm.cycle_of(circle)
-    form = CycleForm(request.POST or None, initial={f: getattr(cycle, f) for f in FIELDS})
+    form = CycleForm(request.POST or None, initial={f: getattr(cycle, f) for f in CYCLE_FIELDS})
     if request.method == "POST" and form.is_valid():
         try:
             sm.circle_cycle_update(
