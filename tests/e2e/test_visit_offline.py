@@ -46,7 +46,9 @@ def test_a_whole_visit_recorded_offline_is_stored_exactly_once(
         "fetch(document.querySelector('link[rel=manifest]').href).then((r) => r.json())"
     )
     assert manifest["start_url"] == "/visits/" and manifest["display"] == "standalone"
-    assert page.evaluate("navigator.serviceWorker.controller !== null")
+    # The worker takes control a moment after it is ready (clients.claim): on a loaded machine
+    # that moment can come after the page says "Ready offline", so wait for it (fails if never).
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30_000)
 
     context.set_offline(True)
     page.goto(record_url)  # from the service worker's cache
