@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    # The API docs page serves Swagger UI from the site (the security policy blocks a CDN).
+    "ninja",
     "template_partials",
     "django_tasks",
     "django_tasks.backends.database",

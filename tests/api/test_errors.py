@@ -60,3 +60,18 @@ def test_api_answers_and_signed_in_pages_are_not_stored(client, people):
     assert "no-store" in client.get("/api/v1/me")["Cache-Control"]
     page = client.get("/visits/")
     assert page.status_code == 200 and "no-store" in page["Cache-Control"]
+
+
+def test_the_openapi_document_names_each_response_status_once(client, people):
+    """Swagger UI refuses a document with a key twice ("duplicated mapping key"); ninja's own
+    statuses are ints and the shared error statuses were strings, so 401 and 422 came twice."""
+    client.force_login(people.carer)
+    repeated: list[str] = []
+
+    def once(pairs):
+        keys = [key for key, _ in pairs]
+        repeated.extend(key for key in set(keys) if keys.count(key) > 1)
+        return dict(pairs)
+
+    json.loads(client.get("/api/v1/openapi.json").content, object_pairs_hook=once)
+    assert repeated == []

@@ -47,7 +47,7 @@ def add_links(schema: dict) -> dict:
     for source, status, target, parameter, value in LINKS:
         if source not in operations or target not in operations:
             continue
-        response = operations[source]["responses"].get(status)
+        response = operations[source]["responses"].get(str(status))
         if response is None:
             continue
         response.setdefault("links", {})[target] = {

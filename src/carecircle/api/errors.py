@@ -125,7 +125,12 @@ def document_errors(schema: dict) -> dict:
     ref = {"$ref": "#/components/schemas/Error"}
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
-            responses = operation.setdefault("responses", {})
+            # Ninja keys the responses it declares by int, these by str: one key per status, or
+            # the JSON has the same key twice and Swagger UI refuses the document.
+            responses = {
+                str(status): value for status, value in operation.get("responses", {}).items()
+            }
+            operation["responses"] = responses
             if "requestBody" in operation:
                 responses.setdefault(
                     "400",
