@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 
 from carecircle.audit.models import AuditChainHead, AuditEvent
-from carecircle.audit.selectors import audit_chain_problems
+from carecircle.audit.selectors import audit_chain_problems, audit_events
 from carecircle.audit.services import audit_record, audit_snapshot
 
 
@@ -256,3 +256,12 @@ def test_the_lead_checks_the_chain_from_the_page(client, people):
     AuditEvent.objects.filter(pk=events[1].pk).delete()
     page = client.get(reverse("audit_home"), {"verify": "1"}).content.decode()
     assert "tampered with" in page and f"event(s) {events[1].seq} deleted" in page
+
+
+def test_someone_of_no_organisation_sees_no_events_not_every_client_less_one(people):
+    """A safeguarding lead left without an organisation once saw every event about no client
+    (sign-ins, exports) across all organisations."""
+    audit_record(actor=people.manager, action="export", obj=people.manager)
+    assert AuditEvent.objects.filter(client__isnull=True).exists()
+    assert not audit_events(organisation_id=None).exists()
+    assert audit_events(organisation_id=None, everything=True).filter(client__isnull=True).exists()

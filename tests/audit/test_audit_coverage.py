@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from carecircle.audit.models import AuditEvent
 from carecircle.audit.selectors import audit_chain_problems
-from carecircle.people.models import ApiToken
+from carecircle.people.models import ApiToken, Carer
 from carecircle.plans import services as svc
 from carecircle.plans.models import CarePlan, ChangeKind, LegalBasis, RestrictionKind
 from carecircle.rota.models import Visit
@@ -256,6 +256,16 @@ def test_concern_page_read_is_audited(client, people):
 
 @pytest.mark.django_db
 def test_signal_list_read_is_audited_per_client(client, people):
+    # A visit outside any plan pattern, five hours ago, is a signal at any hour (the demo's own
+    # signals depend on the time of day: on a Saturday morning there were none).
+    start = (timezone.now() - timedelta(hours=5)).replace(second=0, microsecond=0)
+    make_visit(
+        people.edna,
+        start,
+        minutes=60,
+        name="Signal test",
+        carers=[Carer.objects.get(user=people.carer)],
+    )
     open_, done = signals_for(people.team_leader)
     expected: dict[int, int] = {}
     for signal in [s for s in open_[:100]] + [s for s, _ in done[:100]]:

@@ -21,9 +21,9 @@ def audit_events(*, organisation_id: int | None, everything: bool = False) -> Qu
     if everything:
         return qs
     if organisation_id is None:
-        # What Django makes of `client__organisation_id=None`: the events about no client or
-        # about a client of no organisation.
-        return qs.filter(client__organisation_id__isnull=True)
+        # Someone of no organisation sees nothing: `client__organisation_id=None` would have given
+        # them every event about no client, in every organisation.
+        return qs.none()
     return qs.filter(client__organisation_id=organisation_id)
 
 
