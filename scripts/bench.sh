@@ -18,7 +18,7 @@ run repair repair.py --seeds 1-20
 for set in A B C; do
   run "hhcrsp_$set" hhcrsp.py --set "$set" --out "../$OUT/hhcrsp"
 done
-for extra in cover responders sync audit_chain horizon; do
+for extra in cover responders sync audit_chain horizon outcomes money days interop formation simulate; do
   if [ -f "benchmarks/$extra.py" ]; then run "$extra" "$extra.py"; fi
 done
 # The load benchmark needs PostgreSQL (LOAD_DATABASE_URL, default the local server's

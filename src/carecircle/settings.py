@@ -54,7 +54,11 @@ INSTALLED_APPS = [
     "carecircle.visits",
     "carecircle.alerts",
     "carecircle.safeguarding",
+    "carecircle.outcomes",
     "carecircle.oversight",
+    "carecircle.money",
+    "carecircle.interop",
+    "carecircle.simulation",
     "carecircle.web",
     "carecircle.api",
 ]

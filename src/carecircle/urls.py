@@ -11,7 +11,19 @@ from carecircle.web import two_factor_views
 from carecircle.web import views as web_views
 from carecircle.web.forms import SignInForm
 
-APPS = ["oversight", "notifications", "plans", "rota", "visits", "alerts", "safeguarding"]
+APPS = [
+    "oversight",
+    "notifications",
+    "plans",
+    "rota",
+    "visits",
+    "alerts",
+    "safeguarding",
+    "outcomes",
+    "money",
+    "interop",
+    "simulation",
+]
 
 urlpatterns = [
     path("", web_views.home, name="home"),

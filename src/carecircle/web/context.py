@@ -7,7 +7,19 @@ from importlib import import_module
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-NAV_APPS = ["rota", "oversight", "plans", "visits", "notifications", "safeguarding", "people"]
+NAV_APPS = [
+    "rota",
+    "oversight",
+    "plans",
+    "visits",
+    "notifications",
+    "safeguarding",
+    "people",
+    "outcomes",
+    "money",
+    "interop",
+    "simulation",
+]
 
 
 def navigation(request) -> dict:
