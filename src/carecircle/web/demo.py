@@ -10,6 +10,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from importlib import import_module
+from importlib.util import find_spec
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -35,6 +37,9 @@ from carecircle.visits.demo import demo_medicines
 from carecircle.web import demo_people as P
 
 HISTORY_WEEKS = 4
+# Apps that add their own demo data offer `carecircle.<app>.demo.populate(organisation, today)`,
+# called once the circles, people, plans and visits exist (inside the same transaction).
+DEMO_APPS = ("outcomes", "money", "interop", "simulation")
 TRAVEL_GAP = timedelta(minutes=10)
 
 
@@ -94,7 +99,14 @@ def load_demo(*, today: date | None = None) -> bool:
         _user("sam", "Sam", "Adeyemi", Role.SAFEGUARDING_LEAD, org)
         for spec in P.CIRCLES:
             _load_circle(org, spec, skills, today)
+        _apps_demo(org, today)
     return True
+
+
+def _apps_demo(org: Organisation, today: date) -> None:
+    for app in DEMO_APPS:
+        if find_spec(f"carecircle.{app}.demo") is not None:
+            import_module(f"carecircle.{app}.demo").populate(org, today)
 
 
 def _load_circle(org, spec, skills, today: date) -> None:
